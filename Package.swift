@@ -1,0 +1,168 @@
+// swift-tools-version: 6.1
+// The package graph is the architecture: each target lists only the layers it may use
+// (docs/architecture.md, "Targets"). Engines see the logical SDK, never Core.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "coffer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "coffer", targets: ["coffer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.10.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.10.0"),
+    ],
+    targets: [
+        // JSON value tree with a strict, fast parser and a deterministic (sorted-key) writer.
+        .target(name: "CofferJSON", swiftSettings: swiftSettings),
+        // HCL (v1 subset, as Vault's config and policies use it) and JSON into one tree.
+        .target(name: "CofferHCL", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
+        // Ordered key-value storage: the backend protocol, in-memory and SQLite (GRDB).
+        .target(
+            name: "CofferStorage",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The encrypting barrier, keyring, Shamir secret sharing, unseal progress.
+        .target(
+            name: "CofferBarrier",
+            dependencies: [
+                "CofferStorage", "CofferJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SDK that engines compile against: Request, Response, Backend, StorageView, errors.
+        .target(name: "CofferLogical", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
+        // Secrets engines and auth methods: the logical SDK only.
+        .target(name: "CofferEngines", dependencies: ["CofferLogical", "CofferJSON"], swiftSettings: swiftSettings),
+        // Router, mounts, tokens, seal lifecycle, sys/ backend, the request pipeline.
+        .target(
+            name: "CofferCore",
+            dependencies: [
+                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The /v1 HTTP surface on Hummingbird 2.
+        .target(
+            name: "CofferHTTP",
+            dependencies: [
+                "CofferCore", "CofferLogical", "CofferJSON",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Server configuration (HCL/JSON) and composition: storage, core, HTTP listener, lifecycle.
+        .target(
+            name: "CofferServer",
+            dependencies: [
+                "CofferHTTP", "CofferCore", "CofferStorage", "CofferHCL", "CofferJSON",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Typed Vault API client used by the CLI and the end-to-end tests.
+        .target(
+            name: "CofferClient",
+            dependencies: [
+                "CofferJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The vault-shaped command line (everything but `server`).
+        .target(
+            name: "CofferCLI",
+            dependencies: [
+                "CofferClient", "CofferJSON",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "coffer",
+            dependencies: [
+                "CofferCLI", "CofferServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmark baseline: a bare Hummingbird route returning a KV-sized body.
+        .executableTarget(
+            name: "coffer-bench-baseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "benchmarks/baseline",
+            swiftSettings: swiftSettings
+        ),
+        // Conformance suites, manual clock and helpers shared by the tests.
+        .target(
+            name: "CofferTestKit",
+            dependencies: [
+                "CofferStorage", "CofferJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON", "CofferHCL"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferBarrierTests", dependencies: ["CofferBarrier", "CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferServerTests",
+            dependencies: ["CofferServer", "CofferHTTP", "CofferCore", "CofferTestKit", "CofferClient", "CofferJSON",
+                           "CofferStorage", "CofferLogical",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CofferCLITests", dependencies: ["CofferCLI", "CofferClient", "CofferJSON"], swiftSettings: swiftSettings),
+        // Runs the real `coffer` binary (built by `swift build`) as a subprocess.
+        .testTarget(
+            name: "CofferEndToEndTests",
+            dependencies: [
+                "CofferJSON", "CofferTestKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
