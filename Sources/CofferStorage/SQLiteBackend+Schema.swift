@@ -1,0 +1,69 @@
+import GRDB
+
+extension SQLiteBackend {
+    /// The schema version this build writes and understands.
+    public static let schemaVersion = 1
+
+    /// Creates the schema in a new file, or checks an existing one; fails closed.
+    ///
+    /// A file is accepted when it is empty (fresh), or when its `meta` table records
+    /// version ``schemaVersion``. A newer version means a newer Coffer wrote it: opening it
+    /// could misread or damage data, so it is refused, as is a database that has tables
+    /// but no Coffer `meta` row (some other application's file).
+    static func prepareSchema(_ pool: DatabasePool, path: String) throws {
+        do {
+            try pool.write { db in
+                let version = try storedSchemaVersion(db)
+                switch version {
+                case nil:
+                    let tables = try Int.fetchOne(db, sql: """
+                        SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                        """) ?? 0
+                    guard tables == 0 else {
+                        throw StorageError(.unavailable, "\(path) is a SQLite database without a Coffer schema; refusing to use it")
+                    }
+                    try db.execute(sql: """
+                        CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                        CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+                        """)
+                    try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('schema_version', ?)",
+                                   arguments: [schemaVersion])
+                case let version? where version == schemaVersion:
+                    guard try db.tableExists("entries") else {
+                        throw StorageError(.unavailable, "\(path) records schema version \(version) but has no entries table")
+                    }
+                case let version? where version > schemaVersion:
+                    throw StorageError(
+                        .unavailable,
+                        "\(path) has storage schema version \(version), newer than the version \(schemaVersion) this Coffer supports; upgrade Coffer to open it")
+                case let version?:
+                    throw StorageError(.unavailable, "\(path) has an invalid storage schema version \(version)")
+                }
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            throw StorageError(.unavailable, "cannot prepare the SQLite schema at \(path)", cause: error)
+        }
+    }
+
+    /// Sets `synchronous = FULL` on the writer connection and checks that it took.
+    ///
+    /// In WAL mode, FULL fsyncs the WAL at every commit, so an acknowledged commit survives
+    /// power loss; NORMAL (what GRDB sets when it enables WAL) may lose the last commits.
+    /// Only the writer's setting matters: readers never commit.
+    static func requireFullSync(_ pool: DatabasePool) throws {
+        let synchronous = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard synchronous == 2 else {
+            throw StorageError(.unavailable, "SQLite refused synchronous = FULL; commits would not be durable")
+        }
+    }
+
+    static func storedSchemaVersion(_ db: Database) throws -> Int? {
+        guard try db.tableExists("meta") else { return nil }
+        return try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'schema_version'")
+    }
+}
