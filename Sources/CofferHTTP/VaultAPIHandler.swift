@@ -1,0 +1,158 @@
+public import CofferCore
+import CofferJSON
+import CofferLogical
+import Foundation
+import HTTPTypes
+import HummingbirdCore
+public import Logging
+import NIOCore
+
+/// The `/v1` surface: turns HTTP requests into Core calls and Core answers into Vault's
+/// envelopes. Stateless; one instance serves every connection.
+public struct VaultAPIHandler: Sendable {
+    /// Vault's default request body limit.
+    public static let maxBodyBytes = 32 * 1024 * 1024
+
+    let core: Core
+    let logger: Logger
+
+    public init(core: Core, logger: Logger) {
+        self.core = core
+        self.logger = logger
+    }
+
+    /// The Hummingbird responder closure.
+    var responder: HTTPChannelHandler.Responder {
+        { request, writer, channel in
+            try await self.respond(request, writer: writer, remoteAddress: channel.remoteAddress?.ipAddress)
+        }
+    }
+
+    func respond(_ request: HummingbirdCore.Request, writer: consuming ResponseWriter, remoteAddress: String?) async throws {
+        let reply: Reply
+        do {
+            reply = try await route(request, remoteAddress: remoteAddress)
+        } catch {
+            let logical = core.clientError(error, path: request.head.path ?? "")
+            reply = Reply(status: ErrorStatus.status(for: logical.code), body: Envelope.error(logical))
+        }
+        try await reply.write(to: writer, isHead: request.method == .head)
+    }
+
+    private func route(_ request: HummingbirdCore.Request, remoteAddress: String?) async throws -> Reply {
+        // The raw request target: Hummingbird's URI parser gives up on some malformed
+        // escapes, and Vault's paths need decoding exactly once, here.
+        let target = request.head.path ?? "/"
+        let queryStart = target.firstIndex(of: "?")
+        let rawPath = target[..<(queryStart ?? target.endIndex)]
+        let rawQuery = queryStart.map { String(target[target.index(after: $0)...]) }
+        guard rawPath.hasPrefix("/v1/") else {
+            return Reply(status: .notFound, body: Envelope.errors([]))
+        }
+        var path = try RequestParsing.percentDecode(rawPath.dropFirst(4))
+        while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
+        if let namespace = request.headers[Self.namespaceHeader], !["", "root", "root/"].contains(namespace) {
+            return Reply(status: .notFound, body: Envelope.errors(["namespace not found"]))
+        }
+        let query = try RequestParsing.query(rawQuery)
+        if let reply = try await systemEndpoint(path: path, request: request, query: query) {
+            return reply
+        }
+        return try await logical(path: path, request: request, query: query, remoteAddress: remoteAddress)
+    }
+
+    // MARK: logical requests
+
+    private func logical(
+        path: String, request: HummingbirdCore.Request, query: [String: String], remoteAddress: String?
+    ) async throws -> Reply {
+        var path = path
+        var operation: CofferLogical.Operation
+        switch request.method.rawValue {
+        case "GET":
+            if let list = query["list"] {
+                guard let flag = RequestParsing.parseBool(list) else {
+                    throw LogicalError.invalidRequest("the list parameter must be a boolean (true or false)")
+                }
+                operation = flag ? .list : .read
+            } else {
+                operation = .read
+            }
+        case "LIST", ListMethodRewriter.rewrittenMethod: operation = .list
+        case "PUT", "POST": operation = .update
+        case "DELETE": operation = .delete
+        case "PATCH":
+            let contentType = request.headers[.contentType] ?? ""
+            guard contentType.lowercased().hasPrefix("application/merge-patch+json") else {
+                throw LogicalError(.unsupportedMediaType,
+                    "PATCH requires Content-Type of application/merge-patch+json, provided \(contentType)")
+            }
+            operation = .patch
+        default:
+            throw LogicalError(.unsupportedOperation, "unsupported operation: method \(request.method.rawValue) is not allowed")
+        }
+        if operation == .list, !path.hasSuffix("/") { path += "/" }
+        if request.headers[Self.wrapTTLHeader] != nil {
+            throw LogicalError.invalidRequest("response wrapping (X-Vault-Wrap-TTL) is not supported by this server yet")
+        }
+
+        var data: [String: JSONValue]
+        switch operation {
+        case .read, .list, .delete:
+            data = query.filter { $0.key != "list" }.mapValues { .string($0) }
+            if operation == .delete {
+                let body = try await readBody(request)
+                for (k, v) in try RequestParsing.body(body, contentType: request.headers[.contentType]) { data[k] = v }
+            }
+        default:
+            let body = try await readBody(request)
+            data = try RequestParsing.body(body, contentType: request.headers[.contentType])
+        }
+
+        let requestID = UUID().uuidString.lowercased()
+        let logicalRequest = CofferLogical.Request(
+            id: requestID, operation: operation, path: path, data: data, remoteAddress: remoteAddress
+        )
+        guard let response = try await core.handle(logicalRequest, clientToken: clientToken(request)) else {
+            if operation == .read || operation == .list {
+                return Reply(status: .notFound, body: Envelope.errors([]))
+            }
+            return Reply(status: .noContent, body: nil)
+        }
+        let status: HTTPResponse.Status = response.statusCode.map { HTTPResponse.Status(code: $0) } ?? .ok
+        return Reply(status: status, body: Envelope.success(response, requestID: requestID))
+    }
+
+    // MARK: helpers
+
+    static let tokenHeader = HTTPField.Name("X-Vault-Token")!
+    static let wrapTTLHeader = HTTPField.Name("X-Vault-Wrap-TTL")!
+    static let namespaceHeader = HTTPField.Name("X-Vault-Namespace")!
+
+    /// `X-Vault-Token`, else the first `Authorization: Bearer` value.
+    func clientToken(_ request: HummingbirdCore.Request) -> String? {
+        if let token = request.headers[Self.tokenHeader], !token.isEmpty { return token }
+        for value in request.headers[values: .authorization] where value.hasPrefix("Bearer ") {
+            return String(value.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    /// The whole body, refusing more than ``maxBodyBytes``.
+    func readBody(_ request: HummingbirdCore.Request) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maxBodyBytes {
+            throw Self.tooLarge
+        }
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge
+        }
+    }
+
+    static let tooLarge = LogicalError(
+        .requestTooLarge, "http: request body too large (the limit is \(maxBodyBytes / 1024 / 1024) MiB)"
+    )
+}
