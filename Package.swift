@@ -141,7 +141,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON", "CofferHCL"], swiftSettings: swiftSettings),
-        .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferStorageTests",
+            dependencies: [
+                "CofferStorage", "CofferTestKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CofferBarrierTests", dependencies: ["CofferBarrier", "CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferServerTests",

@@ -83,7 +83,8 @@ enum ServerCommand {
                 logLevel: level ?? .info,
                 dev: .init(
                     rootTokenID: flags["dev-root-token-id"],
-                    tokenFile: FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".vault-token").path
+                    tokenFile: (ProcessInfo.processInfo.environment["HOME"]
+                        ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.vault-token"
                 )
             )
         }

@@ -9,7 +9,7 @@ import Testing
     @Test(arguments: [UInt64(1), 42, 0xC0FFEE])
     func backendsAgreeWithABruteForceModel(seed: UInt64) async throws {
         try await withTemporaryDirectory { directory in
-            var random = SplitMix64(seed: seed)
+            var random = SeededGenerator(seed: seed)
             var model = BruteForceStore()
             let memory = InMemoryBackend()
             let sqlite = try SQLiteBackend(path: directory + "/model.db", logger: testLogger)
@@ -57,19 +57,19 @@ import Testing
 
     private static let segments = ["a", "b", "ab", "a.", "é", "e\u{301}", "z0", "", "\u{10FFFF}"]
 
-    private func randomName(_ random: inout SplitMix64) -> String {
+    private func randomName(_ random: inout SeededGenerator) -> String {
         var name = Self.segments[Int(random.next(below: UInt64(Self.segments.count)))]
         if random.next(below: 3) == 0 { name += "/" }
         return name
     }
 
-    private func randomKey(_ random: inout SplitMix64) -> String {
+    private func randomKey(_ random: inout SeededGenerator) -> String {
         let depth = Int(random.next(below: 4)) + 1
         return (0..<depth).map { _ in Self.segments[Int(random.next(below: UInt64(Self.segments.count)))] }
             .joined(separator: "/")
     }
 
-    private func randomPrefix(_ random: inout SplitMix64) -> String {
+    private func randomPrefix(_ random: inout SeededGenerator) -> String {
         switch random.next(below: 4) {
         case 0: return ""
         case 1: return String(randomKey(&random).prefix(2))
@@ -119,21 +119,3 @@ struct BruteForceStore {
     }
 }
 
-/// A small seeded generator, so a failing run replays exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(below bound: UInt64) -> UInt64 {
-        next() % bound
-    }
-}

@@ -1,4 +1,5 @@
 @testable import CofferStorage
+import CofferTestKit
 import Testing
 
 @Suite struct InMemoryBackendTests {
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func sortedKeyListMatchesASortedArray() {
-        var random = SplitMix64(seed: 7)
+        var random = SeededGenerator(seed: 7)
         var list = SortedKeyList()
         var model: [String] = []  // sorted bytewise
         func less(_ a: String, _ b: String) -> Bool { StorageKey(a) < StorageKey(b) }

@@ -1,0 +1,171 @@
+import AsyncHTTPClient
+import CofferTestKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `coffer` binary running `server -config=...` as a child process.
+///
+/// The binary is `$COFFER_BINARY`, or `coffer` beside the test bundle (where
+/// `swift build` puts it). Output goes to `server.log` in the work directory, read back
+/// when a test fails.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` is set once in `start` and only read afterwards, from the
+    // test's own task.
+    let directory: String
+    let port: Int
+    let configPath: String
+    private var process: Process?
+    /// Arguments after `coffer`; `server -config=<configPath>` unless given.
+    var arguments: [String]
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    deinit {
+        // A failed test must not leave its server running.
+        kill9()
+    }
+    var logPath: String { directory + "/server.log" }
+
+    init(directory: String, extraConfig: String = "") throws {
+        self.directory = directory
+        self.port = try Self.freePort()
+        self.configPath = directory + "/coffer.hcl"
+        self.arguments = ["server", "-config=\(configPath)"]
+        let config = """
+            # written by the end-to-end tests
+            storage "sqlite" {
+              path = "\(directory)/coffer.db"
+            }
+            listener "tcp" {
+              address     = "127.0.0.1:\(port)"
+              tls_disable = true
+            }
+            disable_mlock = true
+            log_level     = "warn"
+            \(extraConfig)
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    static func binaryPath() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["COFFER_BINARY"] { return path }
+        var candidates: [String] = []
+        for base in [CommandLine.arguments.first, Bundle.main.executablePath].compactMap({ $0 }) {
+            var url = URL(fileURLWithPath: base)
+            for _ in 0..<4 {
+                url.deleteLastPathComponent()
+                candidates.append(url.appendingPathComponent("coffer").path)
+            }
+        }
+        candidates.append(FileManager.default.currentDirectoryPath + "/.build/debug/coffer")
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+        throw TestKitFailure("no coffer binary found: run `swift build` first or set COFFER_BINARY")
+    }
+
+    /// Starts the server and waits until `sys/health` answers.
+    func start(client: TestHTTPClient) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
+        process.arguments = arguments
+        // Dev mode saves the root token in $HOME/.vault-token: keep it in the work directory.
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = directory
+        process.environment = environment
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if !process.isRunning { throw TestKitFailure("server exited at start:\n\(logText())") }
+            if (try? await client.send("GET", "/v1/sys/health", timeout: .seconds(2))) != nil { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestKitFailure("server did not answer within 30 s:\n\(logText())")
+    }
+
+    /// SIGKILL: no shutdown code runs, as in a crash or power cut of the process.
+    func kill9() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait: the graceful path.
+    func terminate() -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func logText() -> String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "(no log)"
+    }
+
+    /// Runs the CLI (`coffer ARGS`) to completion with `environment` added; returns its
+    /// exit status and output.
+    static func runCLI(_ arguments: [String], environment extra: [String: String], stdin: String? = nil)
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binaryPath())
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    /// A TCP port that was free a moment ago on 127.0.0.1.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestKitFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0 else { throw TestKitFailure("bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw TestKitFailure("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Runs `body` with a fresh work directory and HTTP client; removes the directory after.
+func withWorkDirectory<T>(_ body: (String, HTTPClient) async throws -> T) async throws -> T {
+    let directory = try makeTemporaryDirectory()
+    let http = HTTPClient(eventLoopGroupProvider: .singleton)
+    do {
+        let result = try await body(directory, http)
+        try await http.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+        return result
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
+}
