@@ -15,7 +15,6 @@ let package = Package(
         .executable(name: "coffer", targets: ["coffer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.10.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
@@ -52,13 +51,15 @@ let package = Package(
         ),
         // The SDK that engines compile against: Request, Response, Backend, StorageView, errors.
         .target(name: "CofferLogical", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
+        // ACL policies: parse (HCL or JSON) and evaluate as Vault does.
+        .target(name: "CofferPolicy", dependencies: ["CofferHCL", "CofferJSON", "CofferLogical"], swiftSettings: swiftSettings),
         // Secrets engines and auth methods: the logical SDK only.
         .target(name: "CofferEngines", dependencies: ["CofferLogical", "CofferJSON"], swiftSettings: swiftSettings),
         // Router, mounts, tokens, seal lifecycle, sys/ backend, the request pipeline.
         .target(
             name: "CofferCore",
             dependencies: [
-                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferJSON",
+                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferJSON", "CofferPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -110,16 +111,15 @@ let package = Package(
         .target(
             name: "CofferCLI",
             dependencies: [
-                "CofferClient", "CofferJSON",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CofferClient", "CofferJSON", "CofferHCL",
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferCLI", "CofferServer",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CofferCLI", "CofferServer", "CofferCore",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -150,6 +150,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferHCL", "CofferJSON", "CofferLogical"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferEnginesTests", dependencies: ["CofferEngines", "CofferLogical", "CofferJSON", "CofferTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferLogical", "CofferJSON", "CofferStorage", "CofferTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "CofferBarrierTests", dependencies: ["CofferBarrier", "CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferServerTests",
