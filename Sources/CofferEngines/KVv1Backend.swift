@@ -6,8 +6,24 @@ public import CofferLogical
 /// Storage: the object's JSON bytes at the request path, relative to the mount. A `ttl`
 /// member, when present, becomes the response's `lease_duration` (Vault's behaviour);
 /// the engine issues no lease ids.
+///
+/// Cubbyhole is the same engine without lease information (``cubbyhole``): Core hands it
+/// a view scoped to the calling token, so one token never names another's keys, and the
+/// token store deletes that slice when the token is revoked.
 public struct KVv1Backend: LogicalBackend {
-    public init() {}
+    /// Whether reads carry lease information (`lease_duration`); cubbyhole's do not.
+    let reportsLease: Bool
+
+    public init() {
+        self.reportsLease = true
+    }
+
+    private init(reportsLease: Bool) {
+        self.reportsLease = reportsLease
+    }
+
+    /// Per-token private storage (`cubbyhole/`).
+    public static let cubbyhole = KVv1Backend(reportsLease: false)
 
     public func handle(_ request: Request, storage: any StorageView) async throws -> Response? {
         let key = request.path
@@ -16,6 +32,7 @@ public struct KVv1Backend: LogicalBackend {
             guard !key.isEmpty else { throw LogicalError.unsupportedOperation }
             guard let value = try await storage.getJSON(key) else { return nil }
             guard case .object(let data) = value else { throw LogicalError.internalError }
+            guard reportsLease else { return Response(data: data) }
             return Response(data: data, secret: SecretInfo(leaseID: "", ttlSeconds: ttl(of: data) ?? 0, renewable: false))
         case .list:
             let prefix = key.isEmpty || key.hasSuffix("/") ? key : key + "/"
