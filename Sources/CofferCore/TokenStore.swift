@@ -1,44 +1,99 @@
 import CofferBarrier
-public import CofferJSON
-public import CofferLogical
+import CofferJSON
+import CofferLogical
+import CofferStorage
 import Crypto
-import Foundation
 import Synchronization
 
-/// Tokens of this cluster: creation, resolution to an ``AuthContext``, lookup.
+/// Tokens of this cluster: creation, resolution to an ``AuthContext``, renewal,
+/// revocation, roles.
 ///
-/// Layout (local key class, all through the barrier):
+/// Layout (all through the barrier, local key class except the roles, which Vault replicates):
 /// - `sys/token/salt`: 32 random bytes, created once.
-/// - `sys/token/id/<hex HMAC-SHA256(salt, token)>`: the ``TokenEntry``.
-/// - `sys/token/accessor/<hex HMAC-SHA256(salt, accessor)>`: the entry's id.
+/// - `sys/token/id/<hex HMAC-SHA256(salt, token)>`: the ``TokenEntry`` (see its storage format).
+/// - `sys/token/accessor/<hex HMAC-SHA256(salt, accessor)>`: ``TokenAccessorRecord``.
+/// - `sys/token/parent/<parent id>/<child id>`: empty; lists a token's children.
+/// - `sys/token/roles/<name>`: ``TokenRole``.
 ///
-/// Resolved entries are cached in memory (bounded) so the read path does one HMAC and a
-/// dictionary lookup; any change to a token goes through this type, which updates the cache.
+/// Batch tokens (`hvb.`) are not stored: the token is the sealed entry (``TokenBatchCodec``).
+///
+/// Liveness: a token authenticates when its entry exists, is not pending revocation, has
+/// not expired, and the same holds for every ancestor. The ancestor rule is what makes a
+/// parent's expiry or revocation end its subtree at once, and what keeps a crashed or
+/// racing revocation fail-closed: whatever it left behind hangs below a pending or
+/// missing token. ``tidy()`` removes such leftovers.
+///
+/// Resolved entries are cached in memory (bounded, ``TokenCache``) so the read path does
+/// one HMAC and dictionary lookups; every change goes through this type, which keeps the
+/// cache in step. Read-modify-writes of one token hold its stripe of ``TokenLocks``.
 final class TokenStore: Sendable {
     static let idPrefix = StorageKeys.tokenPrefix + "id/"
     static let accessorPrefix = StorageKeys.tokenPrefix + "accessor/"
+    static let parentPrefix = StorageKeys.tokenPrefix + "parent/"
+    static let rolePrefix = StorageKeys.tokenPrefix + "roles/"
     static let saltKey = StorageKeys.tokenPrefix + "salt"
+    /// The storage path batch tokens are sealed for (their envelope's additional data).
+    static let batchEnvelopePath = StorageKeys.tokenPrefix + "batch"
+    static let servicePrefix = "hvs."
+    static let batchPrefix = "hvb."
     static let cacheLimit = 50_000
+    /// Longest service token (or custom id) accepted; longer input is not a token.
+    static let maxServiceTokenLength = 256
+    /// Longest batch token accepted.
+    static let maxBatchTokenLength = 8192
+    /// Deepest chain of ancestors a token may have; bounds the liveness walk.
+    static let maxDepth = 64
+    static let saltedIDLength = 64
 
-    private let barrier: SecurityBarrier
+    let barrier: SecurityBarrier
     private let salt: SymmetricKey
-    private let now: @Sendable () -> Int64
-    private let cache = Mutex<[String: TokenEntry]>([:])
+    /// Unix seconds.
+    let now: @Sendable () -> Int64
+    let limits: TokenLimits
+    let onRevoke: @Sendable ([TokenEntry]) async throws -> Void
+    let cache: TokenCache
+    let locks = TokenLocks()
+    let tidyRunning = Mutex(false)
 
-    private init(barrier: SecurityBarrier, salt: SymmetricKey, now: @escaping @Sendable () -> Int64) {
+    private init(
+        barrier: SecurityBarrier, salt: SymmetricKey, now: @escaping @Sendable () -> Int64, limits: TokenLimits,
+        cacheLimit: Int, onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void
+    ) {
         self.barrier = barrier
         self.salt = salt
         self.now = now
+        self.limits = limits
+        self.cache = TokenCache(limit: cacheLimit)
+        self.onRevoke = onRevoke
     }
 
-    /// Loads the salt, creating it on first use. Call after unseal.
-    static func load(barrier: SecurityBarrier, now: @escaping @Sendable () -> Int64) async throws -> TokenStore {
+    /// Loads the salt, creating it on first use. Call after unseal, once per unseal: the
+    /// returned store's cache and locks are only correct if it is the one writer.
+    ///
+    /// - Parameters:
+    ///   - limits: TTL default and maximum for new tokens and renewals.
+    ///   - onRevoke: called with every token about to be deleted by a revocation, before
+    ///     its entry goes, so per-token data (cubbyhole, leases) can go first. It may be
+    ///     called again for the same token after a crash or an error: make it idempotent.
+    ///     Throwing stops the revocation; the token stays unusable and a retry continues.
+    static func load(
+        barrier: SecurityBarrier,
+        now: @escaping @Sendable () -> Int64,
+        limits: TokenLimits = TokenLimits(),
+        cacheLimit: Int = TokenStore.cacheLimit,
+        onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void = { _ in }
+    ) async throws -> TokenStore {
+        let salt: SymmetricKey
         if let bytes = try await barrier.get(saltKey) {
-            return TokenStore(barrier: barrier, salt: SymmetricKey(data: bytes), now: now)
+            guard bytes.count == 32 else { throw CoreError.corrupt("token salt has the wrong size") }
+            salt = SymmetricKey(data: bytes)
+        } else {
+            salt = SymmetricKey(size: .bits256)
+            try await barrier.commit(.init([.put(key: saltKey, value: salt.withUnsafeBytes { Array($0) })]))
         }
-        let salt = SymmetricKey(size: .bits256)
-        try await barrier.commit(.init([.put(key: saltKey, value: salt.withUnsafeBytes { Array($0) })]))
-        return TokenStore(barrier: barrier, salt: salt, now: now)
+        return TokenStore(
+            barrier: barrier, salt: salt, now: now, limits: limits, cacheLimit: cacheLimit, onRevoke: onRevoke
+        )
     }
 
     /// The storage id of a token or accessor: hex HMAC-SHA256 under this cluster's salt.
@@ -47,41 +102,76 @@ final class TokenStore: Sendable {
         return Hex.encode(Array(mac))
     }
 
-    /// Creates a root token (policy `root`, no expiry). `id` fixes the token's value
-    /// (dev mode's `-dev-root-token-id`); otherwise one is generated.
-    func createRootToken(id: String? = nil, displayName: String = "root") async throws -> (token: String, entry: TokenEntry) {
-        let token = id ?? TokenGenerator.token(prefix: "hvs.", length: 24)
-        let accessor = TokenGenerator.token(prefix: "", length: 24)
-        let entry = TokenEntry(
-            id: saltedID(token), accessor: accessor, policies: ["root"], path: "auth/token/root",
-            displayName: displayName, creationTime: now()
-        )
-        try await barrier.commit(.init([
-            .put(key: Self.idPrefix + entry.id, value: JSONWriter.bytes(entry.storageValue)),
-            .put(key: Self.accessorPrefix + saltedID(accessor), value: Array(entry.id.utf8)),
-        ]))
-        cache.withLock { $0[entry.id] = entry }
-        return (token, entry)
+    static func idKey(_ id: String) -> String { idPrefix + id }
+    static func parentKey(parent: String, child: String) -> String { parentPrefix + parent + "/" + child }
+
+    // MARK: Resolution
+
+    /// The live entry for a client token, or nil when it is malformed, unknown, expired,
+    /// revoked (or pending revocation), or below a token that is.
+    /// - Throws: storage or barrier errors (sealed), or a corrupt stored entry.
+    func lookup(token: String) async throws -> TokenEntry? {
+        try await resolve(token: token, allowPending: false)
     }
 
-    /// The live entry for a client token, or nil when it is unknown or expired.
-    func lookup(token: String) async throws -> TokenEntry? {
-        guard !token.isEmpty, token.utf8.count <= 512 else { return nil }
-        let id = saltedID(token)
-        let cached = cache.withLock { $0[id] }
-        let entry: TokenEntry
-        if let cached {
-            entry = cached
-        } else {
-            guard let bytes = try await barrier.get(Self.idPrefix + id) else { return nil }
-            entry = try TokenEntry(storageValue: try JSONParser.parse(bytes))
-            cache.withLock {
-                if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-                $0[id] = entry
-            }
-        }
-        if entry.ttl > 0, entry.creationTime + entry.ttl <= now() { return nil }
+    /// ``lookup(token:)``, optionally accepting a token whose revocation is pending: the
+    /// token backend uses that for the caller's own token, which may have spent its last
+    /// use on the very request being served.
+    func resolve(token: String, allowPending: Bool) async throws -> TokenEntry? {
+        guard let entry = try await entry(forToken: token) else { return nil }
+        if entry.revocationPending && !allowPending { return nil }
+        let now = now()
+        guard !entry.isExpired(at: now), try await ancestorCount(of: entry, now: now) != nil else { return nil }
         return entry
+    }
+
+    /// The entry behind a token whatever its state (pending, expired), or nil when the
+    /// token is malformed or unknown. Batch tokens are opened, not looked up.
+    func entry(forToken token: String) async throws -> TokenEntry? {
+        guard Self.isWellFormed(token) else { return nil }
+        if token.hasPrefix(Self.batchPrefix) {
+            return try TokenBatchCodec.decode(token, barrier: barrier, id: saltedID(token))
+        }
+        return try await storedEntry(id: saltedID(token))
+    }
+
+    /// The stored entry with this salted id, from the cache or storage.
+    func storedEntry(id: String) async throws -> TokenEntry? {
+        if let cached = cache.entry(id) { return cached }
+        guard Hex.isLowercaseHex(id, count: Self.saltedIDLength) else { return nil }
+        let epoch = cache.epoch
+        guard let bytes = try await barrier.get(Self.idKey(id)) else { return nil }
+        let entry = try TokenEntry(storageBytes: bytes)
+        guard entry.id == id else { throw CoreError.corrupt("token entry is stored under another id") }
+        cache.insert(entry, ifEpoch: epoch)
+        return entry
+    }
+
+    /// How many ancestors `entry` has, or nil when one of them is missing, pending
+    /// revocation or expired (then `entry` is dead too), or the chain is too deep.
+    func ancestorCount(of entry: TokenEntry, now: Int64) async throws -> Int? {
+        var parent = entry.parent
+        var count = 0
+        while !parent.isEmpty {
+            count += 1
+            guard count <= Self.maxDepth, let ancestor = try await storedEntry(id: parent),
+                !ancestor.revocationPending, !ancestor.isExpired(at: now)
+            else { return nil }
+            parent = ancestor.parent
+        }
+        return count
+    }
+
+    /// Whether `token` can be a token at all: printable ASCII, not empty, not too long.
+    static func isWellFormed(_ token: String) -> Bool {
+        let limit = token.hasPrefix(batchPrefix) ? maxBatchTokenLength : maxServiceTokenLength
+        var count = 0
+        for byte in token.utf8 {
+            guard byte > 0x20, byte < 0x7f else { return false }
+            count += 1
+            if count > limit { return false }
+        }
+        return count > 0
     }
 
     func authContext(for entry: TokenEntry) -> AuthContext {
@@ -91,61 +181,38 @@ final class TokenStore: Sendable {
         )
     }
 
-    /// `auth/token/lookup-self` data, as Vault reports it. `token` is the caller's own.
+    /// The `data` of `auth/token/lookup*`, as Vault reports it. `token` is shown as `id`
+    /// (pass "" for lookups by accessor).
     func lookupData(entry: TokenEntry, token: String) -> [String: JSONValue] {
-        let remaining = entry.ttl > 0 ? max(0, entry.creationTime + entry.ttl - now()) : 0
-        let expire: JSONValue = entry.ttl > 0
-            ? .string(ISO8601.string(fromUnix: entry.creationTime + entry.ttl)) : .null
-        return [
+        let now = now()
+        var data: [String: JSONValue] = [
             "accessor": .string(entry.accessor), "creation_time": .int(entry.creationTime),
             "creation_ttl": .int(entry.ttl), "display_name": .string(entry.displayName), "entity_id": "",
-            "expire_time": expire, "explicit_max_ttl": .int(entry.explicitMaxTTL), "id": .string(token),
-            "meta": entry.metadata.isEmpty ? .null : .object(entry.metadata.mapValues { .string($0) }),
-            "num_uses": .int(Int64(entry.numUses)), "orphan": .bool(entry.parent.isEmpty), "path": .string(entry.path),
-            "policies": .array(entry.policies.map { .string($0) }), "renewable": .bool(false),
-            "ttl": .int(remaining), "type": .string(entry.type),
+            "expire_time": entry.expireTime > 0 ? .string(ISO8601.string(fromUnix: entry.expireTime)) : .null,
+            "explicit_max_ttl": .int(entry.explicitMaxTTL), "id": .string(token),
             "issue_time": .string(ISO8601.string(fromUnix: entry.creationTime)),
+            "meta": entry.metadata.isEmpty ? .null : .object(entry.metadata.mapValues { .string($0) }),
+            "num_uses": .int(Int64(entry.numUses)), "orphan": .bool(entry.isOrphan), "path": .string(entry.path),
+            "policies": .array(entry.policies.map { .string($0) }),
+            "renewable": .bool(entry.renewable && entry.expireTime > 0 && !entry.isBatch),
+            "ttl": .int(entry.remainingTTL(at: now)), "type": .string(entry.type),
         ]
-    }
-}
-
-/// Random token strings (base62), from the system's CSPRNG.
-enum TokenGenerator {
-    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
-
-    static func token(prefix: String, length: Int) -> String {
-        var rng = SystemRandomNumberGenerator()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(length)
-        for _ in 0..<length { bytes.append(alphabet[Int(rng.next(upperBound: UInt64(alphabet.count)))]) }
-        return prefix + String(decoding: bytes, as: UTF8.self)
-    }
-
-    static func uuid() -> String { UUID().uuidString.lowercased() }
-}
-
-enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+        if entry.period > 0 { data["period"] = .int(entry.period) }
+        if !entry.role.isEmpty { data["role"] = .string(entry.role) }
+        if entry.lastRenewalTime > 0 {
+            data["last_renewal_time"] = .int(entry.lastRenewalTime)
+            data["last_renewal"] = .string(ISO8601.string(fromUnix: entry.lastRenewalTime))
         }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-enum ISO8601 {
-    static func string(fromUnix seconds: Int64) -> String {
-        string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return data
     }
 
-    static func string(from date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+    /// The `auth` block for a token just created or renewed.
+    func authInfo(entry: TokenEntry, token: String, leaseDuration: Int64) -> AuthInfo {
+        AuthInfo(
+            clientToken: token, accessor: entry.accessor, policies: entry.policies, tokenPolicies: entry.policies,
+            metadata: entry.metadata, leaseDurationSeconds: leaseDuration,
+            renewable: entry.renewable && entry.expireTime > 0 && !entry.isBatch,
+            tokenType: entry.type, orphan: entry.isOrphan, numUses: entry.numUses
+        )
     }
 }
