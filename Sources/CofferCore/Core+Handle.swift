@@ -1,39 +1,52 @@
 public import CofferLogical
+import CofferPolicy
 
 extension Core {
     /// Runs one logical request through the pipeline (docs/architecture.md, "Request path"):
-    /// sealed check, token → AuthContext, authorisation, routing, create-vs-update,
-    /// the backend, then lease defaults. Throws ``LogicalError`` for anything the client
-    /// should see; nil means "nothing here" (404 on read and list, 204 on writes).
+    /// sealed check, token → AuthContext, routing, create-vs-update, the ACL, the backend,
+    /// then lease defaults. Throws ``LogicalError`` for anything the client should see;
+    /// nil means "nothing here" (404 on read and list, 204 on writes).
     ///
     /// `request.path` is the full path under `/v1/`; `request.auth` is filled in here.
     public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
         var request = request
-        let auth = try await authenticate(clientToken, active: active)
+        guard let clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
+        guard var entry = try await active.tokens.lookup(token: clientToken) else { throw LogicalError.invalidToken }
+        let auth = active.tokens.authContext(for: entry)
         request.auth = auth
 
         guard let (route, relativePath) = active.router.route(request.path) else {
             throw LogicalError.unsupportedPath(request.path)
         }
-        try authorize(auth, request: request)
-
         let fullPath = request.path
         request.path = relativePath
         request.mountPoint = route.mount.path
+        let view = try storageView(for: route, auth: auth)
         if request.operation == .update || request.operation == .create {
-            if let exists = try await route.backend.exists(request, storage: route.view) {
+            if let exists = try await route.backend.exists(request, storage: view) {
                 request.operation = exists ? .update : .create
             }
+        }
+        try await authorize(auth, path: fullPath, request: request, mount: route.mount, active: active)
+        if entry.numUses > 0 {
+            guard let used = try await active.tokens.recordUse(entry) else { throw LogicalError.invalidToken }
+            entry = used
         }
 
         do {
             let answer: Response?
-            if let tokenBackend = route.backend as? TokenBackend {
-                answer = try await tokenBackend.handle(request, clientToken: clientToken ?? "")
-            } else {
-                answer = try await route.backend.handle(request, storage: route.view)
+            do {
+                if let tokenBackend = route.backend as? TokenBackend {
+                    answer = try await tokenBackend.handle(request, clientToken: clientToken)
+                } else {
+                    answer = try await route.backend.handle(request, storage: view)
+                }
+            } catch {
+                if entry.numUses > 0 || entry.revocationPending { try await active.tokens.finishUse(entry) }
+                throw error
             }
+            if entry.numUses > 0 || entry.revocationPending { try await active.tokens.finishUse(entry) }
             guard var response = answer else { return nil }
             response.mountType = route.mount.type
             if var secret = response.secret {
@@ -44,24 +57,67 @@ extension Core {
         } catch let error as LogicalError {
             throw error
         } catch {
-            logger.error("core: request failed", metadata: ["path": "\(fullPath)", "error": "\(error)"])
             throw LogicalError(.internalError, ["internal error"], cause: error)
         }
     }
 
-    /// Resolves a client token. Missing → `permission denied`; unknown or expired →
-    /// Vault's `permission denied` + `invalid token`.
+    /// The storage a backend sees: the mount's view, or for cubbyhole the calling
+    /// token's own slice of it.
+    func storageView(for route: RouteEntry, auth: AuthContext) throws -> any StorageView {
+        guard route.mount.type == "cubbyhole" else { return route.view }
+        return BarrierView(barrier: barrier, prefix: route.mount.storagePrefix + auth.tokenID + "/")
+    }
+
+    /// Resolves a client token for the non-logical endpoints. Missing → `permission
+    /// denied`; unknown or expired → Vault's `permission denied` + `invalid token`.
     func authenticate(_ clientToken: String?, active: ActiveState) async throws -> AuthContext {
         guard let clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
         guard let entry = try await active.tokens.lookup(token: clientToken) else { throw LogicalError.invalidToken }
         return active.tokens.authContext(for: entry)
     }
 
-    /// Authorisation. Root tokens may do anything. Tokens with other policies arrive with
-    /// the token store and ACL policies; until then no such token can be created, so this
-    /// refuses them outright rather than guessing.
-    func authorize(_ auth: AuthContext, request: Request) throws {
-        guard auth.isRoot else { throw LogicalError.permissionDenied }
+    /// The ACL check (vault-core-api.md §7.4): the token's compiled ACL for the full
+    /// path and operation, with `sudo` required on root-protected paths.
+    func authorize(_ auth: AuthContext, path: String, request: Request, mount: MountEntry, active: ActiveState) async throws {
+        if auth.isRoot { return }
+        // The CLI's KV preflight decides visibility itself (any access under the mount),
+        // as Vault's unauthenticated `sys/internal/ui/mounts/*` does.
+        if mount.type == "system", request.operation == .read, request.path.hasPrefix("internal/ui/mounts/") { return }
+        let acl = try await active.policies.acl(for: auth.policies)
+        let decision = acl.allowOperation(ACLRequest(
+            path: path, operation: request.operation, data: request.data, wrapTTL: request.wrapTTL,
+            rootProtected: Self.isRootProtected(relativePath: request.path, mount: mount)
+        ))
+        guard decision.allowed else { throw LogicalError.permissionDenied }
+    }
+
+    /// Whether the caller holds `sudo` on `path` (token store rules use it).
+    func hasSudo(_ auth: AuthContext, path: String) async -> Bool {
+        if auth.isRoot { return true }
+        guard let active, let acl = try? await active.policies.acl(for: auth.policies) else { return false }
+        return acl.capabilities(path: path).contains("sudo")
+    }
+
+    /// Sudo from the compiled ACL already cached for this token's policies (the request's
+    /// own authorisation just compiled it). If a concurrent policy change evicted it, the
+    /// answer is "no": conservative, and the caller retries.
+    func cachedSudo(_ auth: AuthContext, path: String) -> Bool {
+        if auth.isRoot { return true }
+        guard let acl = active?.policies.cachedACL(for: auth.policies) else { return false }
+        return acl.capabilities(path: path).contains("sudo")
+    }
+
+    /// Root-protected paths of the built-in backends, relative to their mount.
+    static func isRootProtected(relativePath: String, mount: MountEntry) -> Bool {
+        let patterns: [String]
+        switch mount.type {
+        case "system": patterns = SystemBackend.rootProtectedPaths
+        case "token": patterns = ["revoke-orphan/*", "revoke-orphan", "accessors*"]
+        default: return false
+        }
+        return patterns.contains { pattern in
+            pattern.hasSuffix("*") ? relativePath.hasPrefix(pattern.dropLast()) : relativePath == pattern
+        }
     }
 
     /// A lease TTL of 0 means "the default": the mount's, else the system's; anything is

@@ -76,7 +76,8 @@ extension Core {
                 let tokens = try await TokenStore.load(barrier: barrier, now: now)
                 rootToken = try await tokens.createRootToken().token
                 try await createClusterInfo()
-                try await createDefaultMountTables(devMode: false)
+                try await createDefaultMountTables()
+                try await PolicyStore(barrier: barrier).ensureDefaultPolicy()
                 barrier.seal()
             } catch {
                 barrier.seal()
@@ -155,7 +156,7 @@ extension Core {
     public func seal(clientToken: String?) async throws {
         guard let active else { throw LogicalError.sealed }
         let auth = try await authenticate(clientToken, active: active)
-        guard auth.isRoot else { throw LogicalError.permissionDenied }
+        guard await hasSudo(auth, path: "sys/seal") else { throw LogicalError.permissionDenied }
         await lifecycle.run {
             activeState.withLock { $0 = nil }
             barrier.seal()
@@ -189,12 +190,25 @@ extension Core {
     /// the snapshot that lets requests in.
     func activate() async throws {
         let info = try await barrier.get(StorageKeys.clusterInfo).map { try JSONParser.parse($0) }
-        let tokens = try await TokenStore.load(barrier: barrier, now: now)
+        // Stores survive a republish (mount changes): their caches and per-token locks
+        // must be the ones every request uses.
+        let tokens: TokenStore
+        if let current = active?.tokens {
+            tokens = current
+        } else {
+            tokens = try await TokenStore.load(
+                barrier: barrier, now: now,
+                limits: TokenLimits(defaultTTL: config.defaultLeaseTTL, maxTTL: config.maxLeaseTTL),
+                onRevoke: { [unowned self] entries in try await self.destroyPerTokenData(entries) }
+            )
+        }
         let mounts = try await loadTable(StorageKeys.mounts) + loadTable(StorageKeys.localMounts)
         let authMounts = try await loadTable(StorageKeys.auth) + loadTable(StorageKeys.localAuth)
+        let policies = active?.policies ?? PolicyStore(barrier: barrier)
         let snapshot = ActiveState(
             router: try buildRouter(mounts: mounts, authMounts: authMounts, tokens: tokens),
             tokens: tokens,
+            policies: policies,
             clusterID: info?["id"]?.stringValue ?? "",
             clusterName: info?["name"]?.stringValue ?? "",
             mounts: mounts,
@@ -210,7 +224,11 @@ extension Core {
         try await barrier.commit(StorageBatch([.put(key: StorageKeys.clusterInfo, value: JSONWriter.bytes(info))]))
     }
 
-    private func createDefaultMountTables(devMode: Bool) async throws {
+    private func createDefaultMountTables() async throws {
+        let cubbyhole = MountEntry(
+            path: "cubbyhole/", type: "cubbyhole", description: "per-token private secret storage",
+            uuid: TokenGenerator.uuid(), accessor: "cubbyhole_" + String(TokenGenerator.uuid().prefix(8)), local: true
+        )
         let sys = MountEntry(
             path: "sys/", type: "system", description: "system endpoints used for control, policy and debugging",
             uuid: TokenGenerator.uuid(), accessor: "system_" + String(TokenGenerator.uuid().prefix(8))
@@ -221,6 +239,7 @@ extension Core {
         )
         try await barrier.commit(StorageBatch([
             .put(key: StorageKeys.mounts, value: JSONWriter.bytes(MountTableRecord(entries: [sys]).storageValue)),
+            .put(key: StorageKeys.localMounts, value: JSONWriter.bytes(MountTableRecord(entries: [cubbyhole]).storageValue)),
             .put(key: StorageKeys.auth, value: JSONWriter.bytes(MountTableRecord(entries: [token]).storageValue)),
         ]))
     }
@@ -231,11 +250,23 @@ extension Core {
         mounts.append(MountEntry(
             path: "secret/", type: "kv", description: "key/value secret storage",
             uuid: TokenGenerator.uuid(), accessor: "kv_" + String(TokenGenerator.uuid().prefix(8)),
-            options: ["version": "1"]
+            options: ["version": "2"]
         ))
         try await barrier.commit(StorageBatch([
             .put(key: StorageKeys.mounts, value: JSONWriter.bytes(MountTableRecord(entries: mounts).storageValue)),
         ]))
+    }
+
+    /// Deletes what belongs to revoked tokens: their cubbyhole slices. Idempotent (the
+    /// token store may call it twice for a token after a crash).
+    func destroyPerTokenData(_ entries: [TokenEntry]) async throws {
+        let cubbyholes = try await loadTable(StorageKeys.localMounts).filter { $0.type == "cubbyhole" }
+        guard !cubbyholes.isEmpty, !entries.isEmpty else { return }
+        var operations: [StorageOperation] = []
+        for mount in cubbyholes {
+            for entry in entries { operations.append(.deletePrefix(mount.storagePrefix + entry.id + "/")) }
+        }
+        try await barrier.commit(StorageBatch(operations))
     }
 
     func loadTable(_ key: String) async throws -> [MountEntry] {

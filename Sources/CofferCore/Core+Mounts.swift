@@ -7,6 +7,7 @@ import CofferStorage
 extension Core {
     static let reservedMountPaths = ["sys/", "auth/", "cubbyhole/", "identity/"]
     static let supportedMountTypes: Set<String> = ["kv", "generic"]
+    static let supportedKVVersions: Set<String> = ["1", "2"]
 
     /// Adds a mount and publishes the new routing snapshot. The table and nothing else is
     /// written, in one batch; a `local` mount goes to the local table.
@@ -18,8 +19,8 @@ extension Core {
         guard Self.supportedMountTypes.contains(type) else {
             throw LogicalError.invalidRequest("plugin not found in the catalog: \(type)")
         }
-        if let version = options["version"], version != "1" {
-            throw LogicalError.invalidRequest("kv version \(version) is not supported by this server yet")
+        if let version = options["version"], !Self.supportedKVVersions.contains(version) {
+            throw LogicalError.invalidRequest("invalid kv version \"\(version)\": must be 1 or 2")
         }
         try await lifecycle.run {
             guard let active else { throw LogicalError.sealed }
@@ -56,18 +57,95 @@ extension Core {
                 .put(key: tableKey, value: JSONWriter.bytes(MountTableRecord(entries: table).storageValue)),
                 .deletePrefix(entry.storagePrefix),
             ]))
+            engines.withLock { $0 = $0.filter { !$0.key.hasPrefix(entry.uuid + "|") } }
             try await activate()
             logger.info("core: mount disabled", metadata: ["path": "\(path)"])
         }
     }
 
-    static func normalizeMountPath(_ raw: String) throws -> String {
+    /// `sys/mounts/:path/tune`: description, TTLs and options of an existing mount.
+    /// Changing a KV mount's version is refused (an upgrade rewrites its data).
+    public func tuneMount(
+        path: String, description: String?, defaultLeaseTTL: Int64?, maxLeaseTTL: Int64?, options: [String: String]?
+    ) async throws {
+        try await lifecycle.run {
+            guard let active else { throw LogicalError.sealed }
+            guard var entry = active.mounts.first(where: { $0.path == path }) else {
+                throw LogicalError.invalidRequest("cannot tune \"\(path)\": no mount there")
+            }
+            if let description { entry.description = description }
+            if let defaultLeaseTTL { entry.defaultLeaseTTL = defaultLeaseTTL }
+            if let maxLeaseTTL { entry.maxLeaseTTL = maxLeaseTTL }
+            let effectiveMax = entry.maxLeaseTTL > 0 ? entry.maxLeaseTTL : config.maxLeaseTTL
+            if entry.defaultLeaseTTL > effectiveMax {
+                throw LogicalError.invalidRequest("default_lease_ttl cannot be greater than max_lease_ttl")
+            }
+            if let options {
+                if let version = options["version"], version != (entry.options["version"] ?? "1") {
+                    throw LogicalError.invalidRequest("changing the kv version of a mount is not supported")
+                }
+                for (key, value) in options { entry.options[key] = value }
+            }
+            try await replaceMountEntry(entry)
+        }
+    }
+
+    /// `sys/remount`: moves a mount to a new path. Its data stays where it is (storage is
+    /// keyed by the mount's UUID), so the move is one table write. Returns a migration id,
+    /// as Vault 1.10+ does; the migration is complete when this returns.
+    public func remount(from rawFrom: String, to rawTo: String) async throws -> String {
+        let from = try Self.normalizeMountPath(rawFrom)
+        let to = try Self.normalizeMountPath(rawTo)
+        let id = TokenGenerator.uuid()
+        try await lifecycle.run {
+            guard let active else { throw LogicalError.sealed }
+            guard var entry = active.mounts.first(where: { $0.path == from }) else {
+                throw LogicalError.invalidRequest("no secrets engine is mounted at \"\(from)\"")
+            }
+            for existing in active.mounts where existing.path != from {
+                if to.hasPrefix(existing.path) || existing.path.hasPrefix(to) {
+                    throw LogicalError.invalidRequest("path is already in use at \(existing.path)")
+                }
+            }
+            entry.path = to
+            try await replaceMountEntry(entry, oldPath: from)
+        }
+        migrations.withLock {
+            $0[id] = ["source_mount": .string(from), "target_mount": .string(to), "status": "success"]
+        }
+        logger.info("core: mount moved", metadata: ["from": "\(from)", "to": "\(to)"])
+        return id
+    }
+
+    /// Writes `entry` over the row at `oldPath` (default: its own path) in its table, then
+    /// republishes the routing snapshot. Call inside `lifecycle`.
+    private func replaceMountEntry(_ entry: MountEntry, oldPath: String? = nil) async throws {
+        let tableKey = entry.local ? StorageKeys.localMounts : StorageKeys.mounts
+        let table = try await loadTable(tableKey).map { $0.path == (oldPath ?? entry.path) ? entry : $0 }
+        try await barrier.commit(StorageBatch([
+            .put(key: tableKey, value: JSONWriter.bytes(MountTableRecord(entries: table).storageValue)),
+        ]))
+        try await activate()
+    }
+
+    /// The tune view of a mount: effective TTLs (the system's when the mount sets none).
+    func tuneValue(_ mount: MountEntry) -> [String: JSONValue] {
+        [
+            "description": .string(mount.description),
+            "default_lease_ttl": .int(mount.defaultLeaseTTL > 0 ? mount.defaultLeaseTTL : config.defaultLeaseTTL),
+            "max_lease_ttl": .int(mount.maxLeaseTTL > 0 ? mount.maxLeaseTTL : config.maxLeaseTTL),
+            "force_no_cache": false,
+            "options": mount.options.isEmpty ? .null : .object(mount.options.mapValues { .string($0) }),
+        ]
+    }
+
+    static func normalizeMountPath(_ raw: String, checkReserved: Bool = true) throws -> String {
         var path = raw
         while path.hasPrefix("/") { path.removeFirst() }
         if !path.hasSuffix("/") { path += "/" }
         guard path.count > 1, !path.contains("//"), !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
         else { throw LogicalError.invalidRequest("invalid mount path \"\(raw)\"") }
-        if reservedMountPaths.contains(where: { path.hasPrefix($0) }) {
+        if checkReserved, reservedMountPaths.contains(where: { path.hasPrefix($0) }) {
             throw LogicalError.invalidRequest("cannot mount at \"\(path)\": the path is reserved")
         }
         return path

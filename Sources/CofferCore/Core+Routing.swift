@@ -1,5 +1,6 @@
 import CofferEngines
 import CofferLogical
+import Foundation
 
 extension Core {
     /// Builds the routing snapshot from the mount tables. Secrets mounts serve at their
@@ -23,12 +24,33 @@ extension Core {
     private func backend(for mount: MountEntry, tokens: TokenStore) throws -> any LogicalBackend {
         switch mount.type {
         case "system": return SystemBackend(core: self)
-        case "token": return TokenBackend(tokens: tokens)
+        case "token":
+            return TokenBackend(
+                tokens: tokens,
+                hasSudo: { [unowned self] auth, path in self.cachedSudo(auth, path: path) },
+                policyExists: { [unowned self] name in
+                    if name == "root" { return true }
+                    return try await self.active?.policies.policy(named: name) != nil
+                }
+            )
+        default:
+            let key = "\(mount.uuid)|\(mount.type)|\(mount.options["version"] ?? "")"
+            if let engine = engines.withLock({ $0[key] }) { return engine }
+            let engine = try makeEngine(for: mount)
+            engines.withLock { $0[key] = engine }
+            return engine
+        }
+    }
+
+    private func makeEngine(for mount: MountEntry) throws -> any LogicalBackend {
+        switch mount.type {
+        case "cubbyhole": return KVv1Backend.cubbyhole
         case "kv", "generic":
-            guard (mount.options["version"] ?? "1") == "1" else {
-                throw CoreError.corrupt("kv version \(mount.options["version"] ?? "") is not supported yet")
+            switch mount.options["version"] ?? "1" {
+            case "1": return KVv1Backend()
+            case "2": return KVv2Backend(now: clock)
+            default: throw CoreError.corrupt("kv version \(mount.options["version"] ?? "") is unknown")
             }
-            return KVv1Backend()
         default:
             throw CoreError.corrupt("unknown mount type \(mount.type)")
         }

@@ -1,7 +1,8 @@
 import CofferBarrier
+import CofferJSON
 public import CofferLogical
 public import CofferStorage
-import Foundation
+public import Foundation
 public import Logging
 import Synchronization
 
@@ -16,28 +17,36 @@ public final class Core: Sendable {
     let barrier: SecurityBarrier
     let config: CoreConfig
     let logger: Logger
-    /// Unix seconds; injected so tests can move time.
-    let now: @Sendable () -> Int64
+    /// The wall clock; injected so tests can move time.
+    let clock: @Sendable () -> Date
 
     let lifecycle = SerialGate()
     let sealState = Mutex(SealState())
     let activeState = Mutex<ActiveState?>(nil)
+    /// Engine instances by mount, kept across routing rebuilds: an engine's locks (KV v2
+    /// serialises writes per key) must be the same for every request to that mount.
+    let engines = Mutex<[String: any LogicalBackend]>([:])
+    /// Finished `sys/remount` migrations by id (this node's memory only, as in Vault).
+    let migrations = Mutex<[String: JSONValue]>([:])
 
     public init(
         storage: any StorageBackend,
         config: CoreConfig = CoreConfig(),
         logger: Logger,
-        now: @escaping @Sendable () -> Int64 = Core.wallClock
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.storage = storage
         self.barrier = SecurityBarrier(storage: storage)
         self.config = config
         self.logger = logger
-        self.now = now
+        self.clock = clock
     }
 
-    /// Unix seconds from the system clock.
-    public static let wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    /// Unix seconds by the injected clock.
+    var now: @Sendable () -> Int64 {
+        let clock = self.clock
+        return { Int64(clock().timeIntervalSince1970) }
+    }
 
     /// The current snapshot when unsealed.
     var active: ActiveState? { activeState.withLock { $0 } }
@@ -56,15 +65,17 @@ struct SealState: Sendable {
 final class ActiveState: Sendable {
     let router: Router
     let tokens: TokenStore
+    let policies: PolicyStore
     let clusterID: String
     let clusterName: String
     let mounts: [MountEntry]
     let authMounts: [MountEntry]
 
-    init(router: Router, tokens: TokenStore, clusterID: String, clusterName: String,
+    init(router: Router, tokens: TokenStore, policies: PolicyStore, clusterID: String, clusterName: String,
          mounts: [MountEntry], authMounts: [MountEntry]) {
         self.router = router
         self.tokens = tokens
+        self.policies = policies
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.mounts = mounts

@@ -16,6 +16,7 @@ public enum StorageKeys {
     public static let clusterInfo = "core/cluster/local/info"
     public static let policyPrefix = "sys/policy/"
     public static let tokenPrefix = "sys/token/"
+    public static let tokenRolesPrefix = "sys/token/roles/"
     public static let expirePrefix = "sys/expire/"
     public static let replicationPrefix = "core/replication/"
     public static let logicalPrefix = "logical/"
@@ -43,6 +44,7 @@ public struct KeyClassifier: Sendable {
             let uuid = rest.prefix(while: { $0 != "/" })
             return localMountUUIDs.contains(String(uuid)) ? .local : .replicated
         }
+        if key.hasPrefix(StorageKeys.tokenRolesPrefix) { return .replicated }  // token roles replicate, as in Vault
         for prefix in Self.localPrefixes where key.hasPrefix(prefix) { return .local }
         return .replicated
     }

@@ -9,6 +9,11 @@ struct LogicalAPITests {
         try await TestServer.with { server in
             let (_, root) = try await server.core.setUpDevMode(rootTokenID: "root-test")
             #expect(root == "root-test")
+            // Dev mode mounts KV v2 at secret/, as Vault does; these tests exercise KV v1 there.
+            try await server.core.disableMount(path: "secret")
+            try await server.core.enableMount(
+                path: "secret", type: "kv", description: "", local: false, options: ["version": "1"],
+                defaultLeaseTTL: 0, maxLeaseTTL: 0)
             return try await body(server, root)
         }
     }
@@ -129,6 +134,7 @@ struct LogicalAPITests {
         try await Self.dev { server, root in
             let mounts = try await server.send("GET", "/v1/sys/mounts", token: root)
             #expect(mounts.json?["data"]?["secret/"]?["type"] == "kv")
+            #expect(mounts.json?["data"]?["cubbyhole/"]?["type"] == "cubbyhole")
             #expect(mounts.json?["secret/"]?["type"] == "kv")
             #expect(mounts.json?["sys/"]?["type"] == "system")
             _ = try await server.send("PUT", "/v1/secret/before", json: ["v": 1], token: root)
