@@ -76,7 +76,8 @@ public final class VaultClient: Sendable {
     /// - Parameters:
     ///   - method: `GET`, `PUT`, `POST`, `DELETE`, `LIST`, `HEAD`, ...
     ///   - path: the API path below `/v1/`, e.g. `secret/foo` (a leading `/` is ignored).
-    ///   - body: sent as JSON with `Content-Type: application/json`.
+    ///   - body: sent as JSON with `Content-Type: application/json`, unless `headers` carries
+    ///     its own `Content-Type` (e.g. `application/merge-patch+json`), which then replaces it.
     ///   - headers: extra headers, added after the standard ones.
     public func send(
         _ method: String, _ path: String, body: JSONValue? = nil, query: [(String, String)] = [],
@@ -123,7 +124,10 @@ public final class VaultClient: Sendable {
         var encoded: [UInt8]? = nil
         if let body {
             encoded = JSONWriter.bytes(body)
-            headers.append(("Content-Type", "application/json"))
+            // A caller-supplied Content-Type (PATCH's merge-patch type) replaces the default.
+            if !extra.contains(where: { $0.0.lowercased() == "content-type" }) {
+                headers.append(("Content-Type", "application/json"))
+            }
         }
         headers.append(contentsOf: extra)
         return VaultHTTPRequest(

@@ -11,6 +11,33 @@ enum CommandRegistry {
         OperatorUnsealCommand.self,
         OperatorSealCommand.self,
         VersionCommand.self,
+        LoginCommand.self,
+        SecretsEnableCommand.self,
+        SecretsDisableCommand.self,
+        SecretsListCommand.self,
+        SecretsTuneCommand.self,
+        SecretsMoveCommand.self,
+        KVPutCommand.self,
+        KVGetCommand.self,
+        KVPatchCommand.self,
+        KVDeleteCommand.self,
+        KVUndeleteCommand.self,
+        KVDestroyCommand.self,
+        KVListCommand.self,
+        KVMetadataCommand.self,
+        KVMetadataGetCommand.self,
+        KVMetadataPutCommand.self,
+        KVMetadataDeleteCommand.self,
+        PolicyWriteCommand.self,
+        PolicyReadCommand.self,
+        PolicyListCommand.self,
+        PolicyDeleteCommand.self,
+        PolicyFmtCommand.self,
+        TokenCreateCommand.self,
+        TokenLookupCommand.self,
+        TokenRenewCommand.self,
+        TokenRevokeCommand.self,
+        TokenCapabilitiesCommand.self,
     ]
 
     /// Commands that only group subcommands (`coffer operator ...`): synopsis and help text.
@@ -31,6 +58,101 @@ enum CommandRegistry {
               Force a Coffer server to seal:
 
                   $ coffer operator seal
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "secrets": (
+            "Interact with secrets engines",
+            """
+            Usage: coffer secrets <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with Coffer's secrets engines.
+              Each secret engine behaves differently. Please see the documentation for
+              more information.
+
+              List all enabled secrets engines:
+
+                  $ coffer secrets list
+
+              Enable a new secrets engine:
+
+                  $ coffer secrets enable -version=2 kv
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "kv": (
+            "Interact with Coffer's Key-Value storage",
+            """
+            Usage: coffer kv <subcommand> [options] [args]
+
+              This command has subcommands for interacting with Coffer's key-value
+              store. Here are some simple examples, and more detailed examples are
+              available in the subcommands or the documentation.
+
+              Create or update the key named "foo" in the "secret" mount with the value
+              "bar=baz":
+
+                  $ coffer kv put -mount=secret foo bar=baz
+
+              Read this value back:
+
+                  $ coffer kv get -mount=secret foo
+
+              Get metadata for the key:
+
+                  $ coffer kv metadata get -mount=secret foo
+
+              Get a specific version of the key:
+
+                  $ coffer kv get -mount=secret -version=1 foo
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "policy": (
+            "Interact with policies",
+            """
+            Usage: coffer policy <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with policies.
+              Users can write, read, and list policies in Coffer.
+
+              List all enabled policies:
+
+                  $ coffer policy list
+
+              Create a policy named "my-policy" from contents on local disk:
+
+                  $ coffer policy write my-policy ./my-policy.hcl
+
+              Delete the policy named my-policy:
+
+                  $ coffer policy delete my-policy
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "token": (
+            "Interact with tokens",
+            """
+            Usage: coffer token <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with tokens. Users can
+              create, lookup, renew, and revoke tokens.
+
+              Create a new token:
+
+                  $ coffer token create
+
+              Revoke a token:
+
+                  $ coffer token revoke 96ddf4bc-d217-f3ba-f9bd-017055595017
+
+              Renew a token:
+
+                  $ coffer token renew 96ddf4bc-d217-f3ba-f9bd-017055595017
 
               Please see the individual subcommand help for detailed usage information.
             """

@@ -31,21 +31,6 @@ enum ListCommand: CLICommand {
                 return run.fail("Error listing \(path)", error)
             }
         }
-        if let secret, let wrap = secret.wrapInfo, wrap.ttl != 0 {
-            return SecretOutput.print(secret, run: run)
-        }
-        let keys = secret?.data?["keys"]?.arrayValue?.compactMap(\.stringValue)
-        guard let secret, secret.data != nil, let keys else {
-            if run.format == .json {
-                run.printJSON(.object([:]))
-            } else if secret?.data == nil {
-                run.error("No value found at \(path)")
-            } else {
-                run.error("No entries found at \(path)")
-            }
-            return 2
-        }
-        SecretOutput.printList(keys, secret: secret, run: run)
-        return 0
+        return ListOutput.print(secret, path: path, run: run)
     }
 }
