@@ -70,3 +70,12 @@ def server():
 @pytest.fixture
 def client(server):
     return hvac.Client(url=server.url)
+
+
+@pytest.fixture
+def root_client(client):
+    """A client holding the root token of a freshly initialised and unsealed server."""
+    result = client.sys.initialize(secret_shares=3, secret_threshold=2)
+    client.sys.submit_unseal_keys(result["keys"][:2])
+    client.token = result["root_token"]
+    return client
