@@ -11,15 +11,19 @@ extension Core {
     public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
         var request = request
+        let routed = active.router.route(request.path)
+        let fullPath = request.path
+        if let (route, relativePath) = routed, route.backend.isUnauthenticated(relativePath) {
+            request.path = relativePath
+            request.mountPoint = route.mount.path
+            return try await serveUnauthenticated(request, route: route, fullPath: fullPath, active: active)
+        }
         guard let clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
         guard var entry = try await active.tokens.lookup(token: clientToken) else { throw LogicalError.invalidToken }
         let auth = active.tokens.authContext(for: entry)
         request.auth = auth
 
-        guard let (route, relativePath) = active.router.route(request.path) else {
-            throw LogicalError.unsupportedPath(request.path)
-        }
-        let fullPath = request.path
+        guard let (route, relativePath) = routed else { throw LogicalError.unsupportedPath(request.path) }
         request.path = relativePath
         request.mountPoint = route.mount.path
         let view = try storageView(for: route, auth: auth)

@@ -3,28 +3,66 @@ import CofferJSON
 public import CofferLogical
 import CofferStorage
 
-/// Enabling and disabling secrets engines (`sys/mounts/:path`).
+/// The two mount tables: secrets engines (`sys/mounts`) and auth methods (`sys/auth`,
+/// served under `auth/`). One set of operations serves both.
+public enum MountKind: Sendable {
+    case secrets
+    case auth
+
+    func tableKey(local: Bool) -> String {
+        switch self {
+        case .secrets: return local ? StorageKeys.localMounts : StorageKeys.mounts
+        case .auth: return local ? StorageKeys.localAuth : StorageKeys.auth
+        }
+    }
+
+    var supportedTypes: Set<String> {
+        switch self {
+        case .secrets: return ["kv", "generic"]
+        case .auth: return ["userpass", "approle"]
+        }
+    }
+
+    var reservedPaths: [String] {
+        switch self {
+        case .secrets: return ["sys/", "auth/", "cubbyhole/", "identity/"]
+        case .auth: return ["token/"]
+        }
+    }
+
+    /// Where a mount's data lives.
+    func storagePrefix(_ entry: MountEntry) -> String {
+        StorageKeys.mountData(uuid: entry.uuid, isAuth: self == .auth)
+    }
+
+    func entries(_ active: ActiveState) -> [MountEntry] {
+        self == .secrets ? active.mounts : active.authMounts
+    }
+
+    var noun: String { self == .secrets ? "secrets engine" : "auth method" }
+}
+
+/// Enabling, disabling, tuning and moving mounts.
 extension Core {
-    static let reservedMountPaths = ["sys/", "auth/", "cubbyhole/", "identity/"]
-    static let supportedMountTypes: Set<String> = ["kv", "generic"]
     static let supportedKVVersions: Set<String> = ["1", "2"]
 
     /// Adds a mount and publishes the new routing snapshot. The table and nothing else is
     /// written, in one batch; a `local` mount goes to the local table.
     public func enableMount(
+        _ kind: MountKind = .secrets,
         path rawPath: String, type: String, description: String, local: Bool, options: [String: String],
         defaultLeaseTTL: Int64, maxLeaseTTL: Int64
     ) async throws {
-        let path = try Self.normalizeMountPath(rawPath)
-        guard Self.supportedMountTypes.contains(type) else {
+        let path = try Self.normalizeMountPath(rawPath, kind: kind)
+        guard kind.supportedTypes.contains(type) else {
             throw LogicalError.invalidRequest("plugin not found in the catalog: \(type)")
         }
-        if let version = options["version"], !Self.supportedKVVersions.contains(version) {
+        if type == "kv", let version = options["version"], !Self.supportedKVVersions.contains(version) {
             throw LogicalError.invalidRequest("invalid kv version \"\(version)\": must be 1 or 2")
         }
         try await lifecycle.run {
             guard let active else { throw LogicalError.sealed }
-            for existing in active.mounts {
+            for existing in kind.entries(active) {
                 if path.hasPrefix(existing.path) || existing.path.hasPrefix(path) {
                     throw LogicalError.invalidRequest("path is already in use at \(existing.path)")
                 }
@@ -34,43 +72,45 @@ extension Core {
                 accessor: "\(type)_" + String(TokenGenerator.uuid().prefix(8)), local: local,
                 options: options, defaultLeaseTTL: defaultLeaseTTL, maxLeaseTTL: maxLeaseTTL
             )
-            let tableKey = local ? StorageKeys.localMounts : StorageKeys.mounts
+            let tableKey = kind.tableKey(local: local)
             let table = try await loadTable(tableKey) + [entry]
             try await barrier.commit(StorageBatch([
                 .put(key: tableKey, value: JSONWriter.bytes(MountTableRecord(entries: table).storageValue)),
             ]))
             try await activate()
-            logger.info("core: mount enabled", metadata: ["path": "\(path)", "type": "\(type)"])
+            logger.info("core: \(kind.noun) enabled", metadata: ["path": "\(path)", "type": "\(type)"])
         }
     }
 
-    /// Removes a mount and all of its data in one batch.
-    public func disableMount(path rawPath: String) async throws {
-        let path = try Self.normalizeMountPath(rawPath)
+    /// Removes a mount and all of its data in one batch. (Disabling an auth method will
+    /// also revoke its tokens once leases track them.)
+    public func disableMount(_ kind: MountKind = .secrets, path rawPath: String) async throws {
+        let path = try Self.normalizeMountPath(rawPath, kind: kind)
         try await lifecycle.run {
             guard let active else { throw LogicalError.sealed }
-            guard let entry = active.mounts.first(where: { $0.path == path }) else { return }
+            guard let entry = kind.entries(active).first(where: { $0.path == path }) else { return }
             guard entry.type != "system" else { throw LogicalError.invalidRequest("cannot unmount \"\(path)\"") }
-            let tableKey = entry.local ? StorageKeys.localMounts : StorageKeys.mounts
+            let tableKey = kind.tableKey(local: entry.local)
             let table = try await loadTable(tableKey).filter { $0.path != path }
             try await barrier.commit(StorageBatch([
                 .put(key: tableKey, value: JSONWriter.bytes(MountTableRecord(entries: table).storageValue)),
-                .deletePrefix(entry.storagePrefix),
+                .deletePrefix(kind.storagePrefix(entry)),
             ]))
             engines.withLock { $0 = $0.filter { !$0.key.hasPrefix(entry.uuid + "|") } }
             try await activate()
-            logger.info("core: mount disabled", metadata: ["path": "\(path)"])
+            logger.info("core: \(kind.noun) disabled", metadata: ["path": "\(path)"])
         }
     }
 
     /// `sys/mounts/:path/tune`: description, TTLs and options of an existing mount.
     /// Changing a KV mount's version is refused (an upgrade rewrites its data).
     public func tuneMount(
+        _ kind: MountKind = .secrets,
         path: String, description: String?, defaultLeaseTTL: Int64?, maxLeaseTTL: Int64?, options: [String: String]?
     ) async throws {
         try await lifecycle.run {
             guard let active else { throw LogicalError.sealed }
-            guard var entry = active.mounts.first(where: { $0.path == path }) else {
+            guard var entry = kind.entries(active).first(where: { $0.path == path }) else {
                 throw LogicalError.invalidRequest("cannot tune \"\(path)\": no mount there")
             }
             if let description { entry.description = description }
@@ -86,7 +126,7 @@ extension Core {
                 }
                 for (key, value) in options { entry.options[key] = value }
             }
-            try await replaceMountEntry(entry)
+            try await replaceMountEntry(entry, kind: kind)
         }
     }
 
@@ -108,7 +148,7 @@ extension Core {
                 }
             }
             entry.path = to
-            try await replaceMountEntry(entry, oldPath: from)
+            try await replaceMountEntry(entry, kind: .secrets, oldPath: from)
         }
         migrations.withLock {
             $0[id] = ["source_mount": .string(from), "target_mount": .string(to), "status": "success"]
@@ -119,8 +159,8 @@ extension Core {
 
     /// Writes `entry` over the row at `oldPath` (default: its own path) in its table, then
     /// republishes the routing snapshot. Call inside `lifecycle`.
-    private func replaceMountEntry(_ entry: MountEntry, oldPath: String? = nil) async throws {
-        let tableKey = entry.local ? StorageKeys.localMounts : StorageKeys.mounts
+    private func replaceMountEntry(_ entry: MountEntry, kind: MountKind, oldPath: String? = nil) async throws {
+        let tableKey = kind.tableKey(local: entry.local)
         let table = try await loadTable(tableKey).map { $0.path == (oldPath ?? entry.path) ? entry : $0 }
         try await barrier.commit(StorageBatch([
             .put(key: tableKey, value: JSONWriter.bytes(MountTableRecord(entries: table).storageValue)),
@@ -139,13 +179,13 @@ extension Core {
         ]
     }
 
-    static func normalizeMountPath(_ raw: String, checkReserved: Bool = true) throws -> String {
+    static func normalizeMountPath(_ raw: String, kind: MountKind = .secrets, checkReserved: Bool = true) throws -> String {
         var path = raw
         while path.hasPrefix("/") { path.removeFirst() }
         if !path.hasSuffix("/") { path += "/" }
         guard path.count > 1, !path.contains("//"), !path.split(separator: "/").contains(where: { $0 == "." || $0 == ".." })
         else { throw LogicalError.invalidRequest("invalid mount path \"\(raw)\"") }
-        if checkReserved, reservedMountPaths.contains(where: { path.hasPrefix($0) }) {
+        if checkReserved, kind.reservedPaths.contains(where: { path.hasPrefix($0) }) {
             throw LogicalError.invalidRequest("cannot mount at \"\(path)\": the path is reserved")
         }
         return path

@@ -34,22 +34,7 @@ extension SystemBackend {
         guard var rest = Self.suffix(of: path, after: "mounts/") else { throw LogicalError.unsupportedPath("sys/" + path) }
         if rest.hasSuffix("/tune") {
             rest.removeLast("/tune".count)
-            let mountPath = try Core.normalizeMountPath(rest, checkReserved: false)
-            guard let mount = active.mounts.first(where: { $0.path == mountPath }) else {
-                throw LogicalError.invalidRequest("cannot fetch sysview for path \"\(mountPath)\"")
-            }
-            switch op {
-            case .read:
-                return Response(data: core.tuneValue(mount))
-            case .update, .create:
-                try await core.tuneMount(
-                    path: mountPath, description: try fields.string("description"),
-                    defaultLeaseTTL: try fields.duration("default_lease_ttl"),
-                    maxLeaseTTL: try fields.duration("max_lease_ttl"), options: try fields.stringMap("options"))
-                return nil
-            default:
-                throw LogicalError.unsupportedOperation
-            }
+            return try await tune(.secrets, rawPath: rest, request: request, active: active)
         }
         switch op {
         case .read:
@@ -59,22 +44,49 @@ extension SystemBackend {
             }
             return Response(data: mount.apiValue.objectValue, injectDataAtTopLevel: true)
         case .update, .create:
-            guard let type = try fields.string("type"), !type.isEmpty else {
-                throw LogicalError.invalidRequest("missing type: the secrets engine type is required")
-            }
-            let config = RequestFields(try fields.value("config").map {
-                guard let o = $0.objectValue else { throw LogicalError.invalidRequest("config must be an object") }
-                return o
-            } ?? [:])
-            try await core.enableMount(
-                path: rest, type: type, description: try fields.string("description") ?? "",
-                local: try fields.bool("local") ?? false, options: try fields.stringMap("options") ?? [:],
-                defaultLeaseTTL: try config.duration("default_lease_ttl") ?? 0,
-                maxLeaseTTL: try config.duration("max_lease_ttl") ?? 0
-            )
+            try await enable(.secrets, path: rest, fields: fields)
             return nil
         case .delete:
             try await core.disableMount(path: rest)
+            return nil
+        default:
+            throw LogicalError.unsupportedOperation
+        }
+    }
+
+    /// `POST sys/mounts/:path` or `sys/auth/:path` with `type`, `description`, `config`,
+    /// `options`, `local`.
+    func enable(_ kind: MountKind, path: String, fields: RequestFields) async throws {
+        guard let type = try fields.string("type"), !type.isEmpty else {
+            throw LogicalError.invalidRequest("missing type: the \(kind.noun) type is required")
+        }
+        let config = RequestFields(try fields.value("config").map {
+            guard let o = $0.objectValue else { throw LogicalError.invalidRequest("config must be an object") }
+            return o
+        } ?? [:])
+        try await core.enableMount(
+            kind, path: path, type: type, description: try fields.string("description") ?? "",
+            local: try fields.bool("local") ?? false, options: try fields.stringMap("options") ?? [:],
+            defaultLeaseTTL: try config.duration("default_lease_ttl") ?? 0,
+            maxLeaseTTL: try config.duration("max_lease_ttl") ?? 0
+        )
+    }
+
+    /// `GET|POST sys/mounts/:path/tune` and `sys/auth/:path/tune`.
+    func tune(_ kind: MountKind, rawPath: String, request: Request, active: ActiveState) async throws -> Response? {
+        let mountPath = try Core.normalizeMountPath(rawPath, kind: kind, checkReserved: false)
+        guard let mount = kind.entries(active).first(where: { $0.path == mountPath }) else {
+            throw LogicalError.invalidRequest("cannot fetch sysview for path \"\(mountPath)\"")
+        }
+        let fields = RequestFields(request.data)
+        switch request.operation {
+        case .read:
+            return Response(data: core.tuneValue(mount))
+        case .update, .create:
+            try await core.tuneMount(
+                kind, path: mountPath, description: try fields.string("description"),
+                defaultLeaseTTL: try fields.duration("default_lease_ttl"),
+                maxLeaseTTL: try fields.duration("max_lease_ttl"), options: try fields.stringMap("options"))
             return nil
         default:
             throw LogicalError.unsupportedOperation

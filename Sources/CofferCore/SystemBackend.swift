@@ -24,6 +24,8 @@ struct SystemBackend: LogicalBackend {
         switch first {
         case "mounts", "remount", "internal", "mounts-all":
             return try await handleMounts(request)
+        case "auth":
+            return try await handleAuth(request)
         case "policy", "policies":
             return try await handlePolicies(request)
         case "capabilities", "capabilities-self", "capabilities-accessor":

@@ -13,10 +13,24 @@ public protocol LogicalBackend: Sendable {
     /// For create-vs-update: whether the target of a write already exists. Return nil
     /// when the backend does not distinguish (then every write is `update`).
     func exists(_ request: Request, storage: any StorageView) async throws -> Bool?
+
+    /// Mount-relative paths served without a client token (an auth method's `login`).
+    /// A trailing `*` is a prefix. Core skips token resolution and the ACL for them, and
+    /// turns a response's ``AuthInfo`` into a new token.
+    var unauthenticatedPaths: [String] { get }
 }
 
 extension LogicalBackend {
     public func exists(_ request: Request, storage: any StorageView) async throws -> Bool? { nil }
+
+    public var unauthenticatedPaths: [String] { [] }
+
+    /// Whether `path` (mount-relative) is one of ``unauthenticatedPaths``.
+    public func isUnauthenticated(_ path: String) -> Bool {
+        unauthenticatedPaths.contains { pattern in
+            pattern.hasSuffix("*") ? path.hasPrefix(pattern.dropLast()) : path == pattern
+        }
+    }
 }
 
 /// One change in a ``StorageView/commit(_:)``.

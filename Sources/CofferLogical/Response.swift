@@ -66,11 +66,18 @@ public struct AuthInfo: Sendable, Hashable {
     public var tokenType: String
     public var orphan: Bool
     public var numUses: Int
+    /// For a login: the new token's hard limit, period and allowed client CIDRs, and the
+    /// display name (Core mints the token from these; they are not in the envelope).
+    public var explicitMaxTTLSeconds: Int64
+    public var periodSeconds: Int64
+    public var boundCIDRs: [String]
+    public var displayName: String
 
     public init(
         clientToken: String, accessor: String, policies: [String], tokenPolicies: [String],
         metadata: [String: String] = [:], leaseDurationSeconds: Int64, renewable: Bool,
-        entityID: String = "", tokenType: String = "service", orphan: Bool, numUses: Int = 0
+        entityID: String = "", tokenType: String = "service", orphan: Bool, numUses: Int = 0,
+        explicitMaxTTLSeconds: Int64 = 0, periodSeconds: Int64 = 0, boundCIDRs: [String] = [], displayName: String = ""
     ) {
         self.clientToken = clientToken
         self.accessor = accessor
@@ -83,6 +90,10 @@ public struct AuthInfo: Sendable, Hashable {
         self.tokenType = tokenType
         self.orphan = orphan
         self.numUses = numUses
+        self.explicitMaxTTLSeconds = explicitMaxTTLSeconds
+        self.periodSeconds = periodSeconds
+        self.boundCIDRs = boundCIDRs
+        self.displayName = displayName
     }
 }
 
