@@ -55,11 +55,21 @@ let package = Package(
         .target(name: "CofferPolicy", dependencies: ["CofferHCL", "CofferJSON", "CofferLogical"], swiftSettings: swiftSettings),
         // Secrets engines and auth methods: the logical SDK only.
         .target(name: "CofferEngines", dependencies: ["CofferLogical", "CofferJSON"], swiftSettings: swiftSettings),
+        // Auth methods (userpass, approle): the logical SDK plus password hashing.
+        .target(
+            name: "CofferAuth",
+            dependencies: [
+                "CofferLogical", "CofferJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Router, mounts, tokens, seal lifecycle, sys/ backend, the request pipeline.
         .target(
             name: "CofferCore",
             dependencies: [
-                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferJSON", "CofferPolicy",
+                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferAuth", "CofferJSON", "CofferPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -151,6 +161,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferHCL", "CofferJSON", "CofferLogical"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferAuthTests", dependencies: ["CofferAuth", "CofferLogical", "CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferEnginesTests", dependencies: ["CofferEngines", "CofferLogical", "CofferJSON", "CofferTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferLogical", "CofferJSON", "CofferStorage", "CofferTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "CofferBarrierTests", dependencies: ["CofferBarrier", "CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),
