@@ -16,13 +16,16 @@ extension Core {
         guard CIDRList.allows(auth.boundCIDRs, address: request.remoteAddress) else {
             throw LogicalError.permissionDenied
         }
+        guard !auth.policies.contains("root") else {
+            throw LogicalError.invalidRequest("auth methods cannot create root tokens")
+        }
         let ttl = auth.periodSeconds > 0 ? auth.periodSeconds : effectiveTTL(requested: auth.leaseDurationSeconds, mount: route.mount)
         let (token, entry) = try await active.tokens.create(TokenSpec(
             policies: auth.policies, path: fullPath,
             displayName: auth.displayName.isEmpty ? route.mount.type : auth.displayName,
             metadata: auth.metadata, numUses: auth.numUses, creationTime: now(), ttl: ttl,
             explicitMaxTTL: auth.explicitMaxTTLSeconds, period: auth.periodSeconds, renewable: auth.renewable,
-            type: auth.tokenType == TokenEntry.batchType ? TokenEntry.batchType : TokenEntry.serviceType
+            type: ["batch", "default-batch"].contains(auth.tokenType) ? TokenEntry.batchType : TokenEntry.serviceType
         ))
         var minted = active.tokens.authInfo(entry: entry, token: token, leaseDuration: entry.ttl)
         minted.tokenPolicies = auth.tokenPolicies.isEmpty ? auth.policies : auth.tokenPolicies

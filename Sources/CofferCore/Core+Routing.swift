@@ -1,3 +1,4 @@
+import CofferAuth
 import CofferEngines
 import CofferLogical
 import Foundation
@@ -45,6 +46,8 @@ extension Core {
     private func makeEngine(for mount: MountEntry) throws -> any LogicalBackend {
         switch mount.type {
         case "cubbyhole": return KVv1Backend.cubbyhole
+        case "userpass": return UserpassBackend()
+        case "approle": return AppRoleBackend(now: clock)
         case "kv", "generic":
             switch mount.options["version"] ?? "1" {
             case "1": return KVv1Backend()
