@@ -56,6 +56,14 @@ extension Core {
             if var secret = response.secret {
                 secret.ttlSeconds = effectiveTTL(requested: secret.ttlSeconds, mount: route.mount)
                 response.secret = secret
+                // KV reports a TTL without a lease (Vault's behaviour); other engines' secrets get one.
+                if !Self.leaselessMountTypes.contains(route.mount.type) {
+                    let record = try await active.expiration.register(
+                        secret: secret, path: fullPath, auth: auth,
+                        maxTTL: route.mount.maxLeaseTTL > 0 ? route.mount.maxLeaseTTL : config.maxLeaseTTL,
+                        ownerTokenID: entry.isBatch ? entry.parent : entry.id)
+                    response.secret = SecretInfo(leaseID: record.id, ttlSeconds: record.ttl, renewable: record.renewable)
+                }
             }
             return response
         } catch let error as LogicalError {
@@ -110,6 +118,9 @@ extension Core {
         guard let acl = active?.policies.cachedACL(for: auth.policies) else { return false }
         return acl.capabilities(path: path).contains("sudo")
     }
+
+    /// Mounts whose responses carry a TTL but never a lease.
+    static let leaselessMountTypes: Set<String> = ["kv", "generic", "cubbyhole", "system", "token"]
 
     /// Root-protected paths of the built-in backends, relative to their mount.
     static func isRootProtected(relativePath: String, mount: MountEntry) -> Bool {

@@ -158,6 +158,7 @@ extension Core {
         let auth = try await authenticate(clientToken, active: active)
         guard await hasSudo(auth, path: "sys/seal") else { throw LogicalError.permissionDenied }
         await lifecycle.run {
+            await active.expiration.stop()
             activeState.withLock { $0 = nil }
             barrier.seal()
             sealState.withLock { $0.progress = nil }
@@ -192,6 +193,7 @@ extension Core {
         let info = try await barrier.get(StorageKeys.clusterInfo).map { try JSONParser.parse($0) }
         // Stores survive a republish (mount changes): their caches and per-token locks
         // must be the ones every request uses.
+        let expiration = active?.expiration ?? makeExpirationManager()
         let tokens: TokenStore
         if let current = active?.tokens {
             tokens = current
@@ -199,7 +201,11 @@ extension Core {
             tokens = try await TokenStore.load(
                 barrier: barrier, now: now,
                 limits: TokenLimits(defaultTTL: config.defaultLeaseTTL, maxTTL: config.maxLeaseTTL),
-                onRevoke: { [unowned self] entries in try await self.destroyPerTokenData(entries) }
+                onRevoke: { [unowned self] entries in
+                    try await self.destroyPerTokenData(entries)
+                    for entry in entries { try await expiration.revokeByToken(tokenID: entry.id) }
+                },
+                onStore: { entry in _ = try await expiration.registerToken(entry) }
             )
         }
         let mounts = try await loadTable(StorageKeys.mounts) + loadTable(StorageKeys.localMounts)
@@ -209,12 +215,32 @@ extension Core {
             router: try buildRouter(mounts: mounts, authMounts: authMounts, tokens: tokens),
             tokens: tokens,
             policies: policies,
+            expiration: expiration,
             clusterID: info?["id"]?.stringValue ?? "",
             clusterName: info?["name"]?.stringValue ?? "",
             mounts: mounts,
             authMounts: authMounts
         )
         activeState.withLock { $0 = snapshot }
+        expiration.start()
+    }
+
+    /// The lease manager: revokes tokens whose lease ran out (and, once engines issue
+    /// dynamic secrets, their secrets) on the wall clock.
+    private func makeExpirationManager() -> ExpirationManager {
+        ExpirationManager(
+            barrier: barrier, clock: ExpirationClock(now: now, clock: ContinuousClock()), logger: logger,
+            tokenExists: { [unowned self] id in
+                guard let tokens = self.active?.tokens else { throw LogicalError.sealed }
+                return try await tokens.storedEntry(id: id) != nil
+            },
+            revoke: { [unowned self] record in
+                guard let active = self.active else { throw LogicalError.sealed }
+                if record.isTokenLease { try await active.tokens.revokeTree(id: record.tokenID) }
+                // Secret leases: no engine issues dynamic secrets yet, so deleting the
+                // record (the manager does) is the whole revocation.
+            }
+        )
     }
 
     private func createClusterInfo() async throws {

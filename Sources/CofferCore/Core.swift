@@ -66,16 +66,18 @@ final class ActiveState: Sendable {
     let router: Router
     let tokens: TokenStore
     let policies: PolicyStore
+    let expiration: ExpirationManager
     let clusterID: String
     let clusterName: String
     let mounts: [MountEntry]
     let authMounts: [MountEntry]
 
-    init(router: Router, tokens: TokenStore, policies: PolicyStore, clusterID: String, clusterName: String,
-         mounts: [MountEntry], authMounts: [MountEntry]) {
+    init(router: Router, tokens: TokenStore, policies: PolicyStore, expiration: ExpirationManager,
+         clusterID: String, clusterName: String, mounts: [MountEntry], authMounts: [MountEntry]) {
         self.router = router
         self.tokens = tokens
         self.policies = policies
+        self.expiration = expiration
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.mounts = mounts

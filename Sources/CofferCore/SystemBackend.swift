@@ -26,6 +26,9 @@ struct SystemBackend: LogicalBackend {
             return try await handleMounts(request)
         case "auth":
             return try await handleAuth(request)
+        case "leases", "renew", "revoke", "revoke-prefix", "revoke-force":
+            guard let active = core.active else { throw LogicalError.sealed }
+            return try await handleLeases(request, expiration: active.expiration)
         case "policy", "policies":
             return try await handlePolicies(request)
         case "capabilities", "capabilities-self", "capabilities-accessor":

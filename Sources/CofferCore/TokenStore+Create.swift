@@ -106,6 +106,7 @@ extension TokenStore {
             try await barrier.commit(StorageBatch(operations))
             cache.insertNew(created)
         }
+        try await onStore(created)
         return (token, created)
     }
 }

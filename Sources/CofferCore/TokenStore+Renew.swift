@@ -41,6 +41,7 @@ extension TokenStore {
             entry.lastRenewalTime = now
             try await barrier.put(Self.idKey(id), entry.storageBytes)
             cache.store(entry)
+            try await onStore(entry)
             return (entry, ttl, warnings)
         }
     }

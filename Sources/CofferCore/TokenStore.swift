@@ -51,13 +51,16 @@ final class TokenStore: Sendable {
     let now: @Sendable () -> Int64
     let limits: TokenLimits
     let onRevoke: @Sendable ([TokenEntry]) async throws -> Void
+    /// Called after a service token is created or renewed (its lease follows its expiry).
+    let onStore: @Sendable (TokenEntry) async throws -> Void
     let cache: TokenCache
     let locks = TokenLocks()
     let tidyRunning = Mutex(false)
 
     private init(
         barrier: SecurityBarrier, salt: SymmetricKey, now: @escaping @Sendable () -> Int64, limits: TokenLimits,
-        cacheLimit: Int, onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void
+        cacheLimit: Int, onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void,
+        onStore: @escaping @Sendable (TokenEntry) async throws -> Void
     ) {
         self.barrier = barrier
         self.salt = salt
@@ -65,6 +68,7 @@ final class TokenStore: Sendable {
         self.limits = limits
         self.cache = TokenCache(limit: cacheLimit)
         self.onRevoke = onRevoke
+        self.onStore = onStore
     }
 
     /// Loads the salt, creating it on first use. Call after unseal, once per unseal: the
@@ -76,12 +80,15 @@ final class TokenStore: Sendable {
     ///     its entry goes, so per-token data (cubbyhole, leases) can go first. It may be
     ///     called again for the same token after a crash or an error: make it idempotent.
     ///     Throwing stops the revocation; the token stays unusable and a retry continues.
+    ///   - onStore: called after a service token is written by creation or renewal, so
+    ///     its lease can track its expiry.
     static func load(
         barrier: SecurityBarrier,
         now: @escaping @Sendable () -> Int64,
         limits: TokenLimits = TokenLimits(),
         cacheLimit: Int = TokenStore.cacheLimit,
-        onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void = { _ in }
+        onRevoke: @escaping @Sendable ([TokenEntry]) async throws -> Void = { _ in },
+        onStore: @escaping @Sendable (TokenEntry) async throws -> Void = { _ in }
     ) async throws -> TokenStore {
         let salt: SymmetricKey
         if let bytes = try await barrier.get(saltKey) {
@@ -92,7 +99,8 @@ final class TokenStore: Sendable {
             try await barrier.commit(.init([.put(key: saltKey, value: salt.withUnsafeBytes { Array($0) })]))
         }
         return TokenStore(
-            barrier: barrier, salt: salt, now: now, limits: limits, cacheLimit: cacheLimit, onRevoke: onRevoke
+            barrier: barrier, salt: salt, now: now, limits: limits, cacheLimit: cacheLimit, onRevoke: onRevoke,
+            onStore: onStore
         )
     }
 

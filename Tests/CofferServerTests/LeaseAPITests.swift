@@ -1,0 +1,30 @@
+import CofferJSON
+import Testing
+
+/// Token leases through HTTP: created with the token, listed, looked up, gone with it.
+@Suite("Leases API")
+struct LeaseAPITests {
+    @Test("a token with a TTL gets a lease that follows renewals and goes when the token is revoked")
+    func tokenLeases() async throws {
+        try await TestServer.with { server in
+            let (_, root) = try await server.core.setUpDevMode(rootTokenID: "root-test")
+            let create = try await server.send("POST", "/v1/auth/token/create", json: ["policies": ["default"], "ttl": "1h"], token: root)
+            let token = try #require(create.json?["auth"]?["client_token"]?.stringValue)
+            let list = try await server.send("LIST", "/v1/sys/leases/lookup/auth/token/create/", token: root)
+            let keys = (list.json?["data"]?["keys"]?.arrayValue ?? []).compactMap { $0.stringValue }
+            #expect(keys.count == 1)
+            let leaseID = "auth/token/create/" + (keys.first ?? "")
+            let lookup = try await server.send("PUT", "/v1/sys/leases/lookup", json: ["lease_id": .string(leaseID)], token: root)
+            #expect(lookup.status == 200)
+            let ttl = lookup.json?["data"]?["ttl"]?.intValue ?? 0
+            #expect(ttl > 3500 && ttl <= 3600)
+            #expect(!String(decoding: lookup.bytes, as: UTF8.self).contains(token), "the lease never reveals the token")
+
+            _ = try await server.send("POST", "/v1/auth/token/revoke", json: ["token": .string(token)], token: root)
+            let after = try await server.send("LIST", "/v1/sys/leases/lookup/auth/token/create/", token: root)
+            #expect(after.status == 404)
+            let noSudo = try await server.send("LIST", "/v1/sys/leases/lookup/auth/", token: token)
+            #expect(noSudo.status == 403)
+        }
+    }
+}
