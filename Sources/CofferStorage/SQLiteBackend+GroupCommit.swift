@@ -23,6 +23,14 @@ extension SQLiteBackend {
             }
 
             let outcome = write(group.map(\.batch), db)
+            // Before anyone is told: an acknowledged write must read back at once.
+            var committed: [StorageBatch] = []
+            var failed: [StorageBatch] = []
+            for (entry, result) in zip(group, outcome.results) {
+                if case .success = result { committed.append(entry.batch) } else { failed.append(entry.batch) }
+            }
+            readCache.apply(committed)
+            if !failed.isEmpty { readCache.invalidate(failed) }
             state.withLock { $0.queue.recordCommitted(transactions: outcome.transactions, batches: outcome.batches) }
             for (entry, result) in zip(group, outcome.results) {
                 entry.waiter.resume(with: result)

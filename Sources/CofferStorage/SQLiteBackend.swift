@@ -65,6 +65,7 @@ public final class SQLiteBackend: StorageBackend {
     let logger: Logger
     let transactionHook: TransactionHook?
     let state = Mutex(State())
+    let readCache = SQLiteReadCache()
 
     /// The file this backend stores into.
     public let path: String
@@ -108,8 +109,12 @@ public final class SQLiteBackend: StorageBackend {
 
     public func get(_ key: String) async throws -> [UInt8]? {
         try checkOpen()
+        let (cached, generation) = readCache.lookup(key)
+        if let cached { return cached }
         do {
-            return try await pool.read { db in try Self.fetchValue(db, key: key) }
+            let value = try await pool.read { db in try Self.fetchValue(db, key: key) }
+            if let value { readCache.offer(key, value, readAt: generation) }
+            return value
         } catch {
             throw wrapped(error, "read")
         }
