@@ -13,6 +13,7 @@
 #                   server has KV v2
 #   coffer-write    durable KV v1 write (distinct keys), SQLite storage
 #   coffer-mem-write same, in-memory storage: the write path without SQLite and fsync
+#   coffer-kv2-policy-read same KV v2 read with a non-root token whose policy is checked
 #   coffer-kv2-write same as coffer-write on the KV v2 mount
 #   etcd-put        etcd v3 put through its JSON gateway (distinct keys), default fsync
 # Then, with BENCH_PROFILE=1 and a working `perf`, a cpu-clock profile of the SQLite server
@@ -133,6 +134,8 @@ contains() { grep -c -- "$1" >/dev/null; }
 # json_field NAME < JSON: the first string value of NAME (flat scan; enough for these replies).
 json_field() { { grep -o "\"$1\":\"[^\"]*\"" || true; } | awk 'NR == 1' | cut -d'"' -f4; }
 # json_first NAME < JSON: the first string of the array NAME.
+# The client_token of a token-create answer (inside the "auth" object).
+json_auth_token() { json_field client_token; }
 json_first() { { grep -o "\"$1\":\[\"[^\"]*\"" || true; } | awk 'NR == 1' | cut -d'"' -f4; }
 
 # ---------------------------------------------------------------------------------------
@@ -181,6 +184,13 @@ EOF
         -d '{"type":"kv","options":{"version":"2"}}'
     if curl -sf "$addr/v1/kv2/config" -H "X-Vault-Token: $COFFER_TOKEN" | contains max_versions; then
         HAVE_KV2=1
+        # A non-root token whose reads go through a real ACL policy (exact + glob rules).
+        curl -sf -X PUT "$addr/v1/sys/policies/acl/bench-read" -H "X-Vault-Token: $COFFER_TOKEN" \
+            -d '{"policy":"path \"kv2/data/bench/*\" { capabilities = [\"read\"] }\npath \"kv2/metadata/*\" { capabilities = [\"list\"] }\npath \"sys/*\" { capabilities = [\"deny\"] }"}' \
+            || die "writing the bench-read policy failed"
+        POLICY_TOKEN=$(curl -sf -X POST "$addr/v1/auth/token/create" -H "X-Vault-Token: $COFFER_TOKEN" \
+            -d '{"policies":["bench-read"],"ttl":"24h"}' | json_auth_token) || die "creating the policy token failed"
+        [[ -n "$POLICY_TOKEN" ]] || die "token create returned no token"
     else
         log "this server has no KV v2: skipping the kv2 scenarios"
     fi
@@ -242,6 +252,8 @@ wrk_run() {
         coffer-mem-write) url="http://$HOST:$MEM_PORT"; script=kv_write.lua; conns=$WRITE_CONNS; token=$MEM_TOKEN ;;
         coffer-kv2-read) url="http://$HOST:$COFFER_PORT"; script=kv_read.lua; conns=$READ_CONNS
             token=$COFFER_TOKEN; mount=kv2; version=2 ;;
+        coffer-kv2-policy-read) url="http://$HOST:$COFFER_PORT"; script=kv_read.lua; conns=$READ_CONNS
+            token=$POLICY_TOKEN; mount=kv2; version=2 ;;
         coffer-kv2-write) url="http://$HOST:$COFFER_PORT"; script=kv_write.lua; conns=$WRITE_CONNS
             token=$COFFER_TOKEN; mount=kv2; version=2 ;;
         etcd-put) url="http://$HOST:$ETCD_PORT"; script=etcd_put.lua; conns=$WRITE_CONNS; token=none ;;
@@ -323,7 +335,7 @@ server_counters() {
 scenario_pid() {
     case "$1" in
         baseline-read) echo "$BASELINE_PID" ;;
-        coffer-read | coffer-write | coffer-kv2-read | coffer-kv2-write) echo "$COFFER_PID" ;;
+        coffer-read | coffer-write | coffer-kv2-read | coffer-kv2-policy-read | coffer-kv2-write) echo "$COFFER_PID" ;;
         coffer-mem-read | coffer-mem-write) echo "$MEM_PID" ;;
         etcd-put) echo "$ETCD_PID" ;;
     esac
@@ -468,6 +480,9 @@ summarise() {
         }
         ratio coffer-read baseline-read 60 "coffer-read / baseline-read"
         ratio coffer-write etcd-put 100 "coffer-write / etcd-put"
+        if grep -q "^coffer-kv2-policy-read " "$results"; then
+            ratio coffer-kv2-policy-read baseline-read 60 "coffer-kv2-policy-read / baseline-read"
+        fi
         echo
         echo "1-minute load average before measuring: $LOAD_BEFORE; after: $LOAD_AFTER"
         echo "etcd gateway path: $ETCD_PUT_PATH"
@@ -518,7 +533,7 @@ main() {
     SCENARIOS=(baseline-read coffer-read coffer-mem-read)
     if [[ "$HAVE_KV2" == 1 ]]; then
         populate "http://$HOST:$COFFER_PORT" "$COFFER_TOKEN" sqlite-kv2 kv2 2
-        SCENARIOS+=(coffer-kv2-read)
+        SCENARIOS+=(coffer-kv2-read coffer-kv2-policy-read)
     fi
     SCENARIOS+=(coffer-write coffer-mem-write)
     [[ "$HAVE_KV2" == 1 ]] && SCENARIOS+=(coffer-kv2-write)
