@@ -33,7 +33,9 @@ public struct VaultAPIHandler: Sendable {
         do {
             reply = try await route(request, remoteAddress: remoteAddress)
         } catch {
-            let logical = core.clientError(error, path: request.head.path ?? "")
+            // The path without its query string: query parameters are request data.
+            let path = (request.head.path ?? "").prefix { $0 != "?" }
+            let logical = core.clientError(error, path: String(path))
             reply = Reply(status: ErrorStatus.status(for: logical.code), body: Envelope.error(logical))
         }
         try await reply.write(to: writer, isHead: request.method == .head)
