@@ -38,7 +38,7 @@ enum KVGetCommand: CLICommand {
     static func run(_ run: CommandRun) async -> Int32 {
         if let status = run.checkArgumentCount(1...1) { return status }
         let (client, kv): (VaultClient, KVPath)
-        switch await KVPath.resolve(run.arguments[0], run: run) {
+        switch await KVPath.target(run) {
         case .success(let resolved): (client, kv) = resolved
         case .failure(let exit): return exit.code
         }

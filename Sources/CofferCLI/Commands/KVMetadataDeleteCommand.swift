@@ -26,13 +26,9 @@ enum KVMetadataDeleteCommand: CLICommand {
     static func run(_ run: CommandRun) async -> Int32 {
         if let status = run.checkArgumentCount(1...1) { return status }
         let (client, kv): (VaultClient, KVPath)
-        switch await KVPath.resolve(run.arguments[0], run: run) {
+        switch await KVPath.target(run, v1Message: "Metadata not supported on KV Version 1") {
         case .success(let resolved): (client, kv) = resolved
         case .failure(let exit): return exit.code
-        }
-        guard kv.isV2 else {
-            run.error("Metadata not supported on KV Version 1")
-            return 1
         }
         let path = kv.apiPath("metadata")
         do {

@@ -78,7 +78,7 @@ enum KVPatchCommand: CLICommand {
         }
         guard var changes = run.keyValueData(run.arguments.dropFirst()) else { return 1 }
         let (client, kv): (VaultClient, KVPath)
-        switch await KVPath.resolve(run.arguments[0], run: run) {
+        switch await KVPath.target(run) {
         case .success(let resolved): (client, kv) = resolved
         case .failure(let exit): return exit.code
         }

@@ -61,6 +61,25 @@ struct KVPath: Sendable, Equatable {
         }
     }
 
+    /// The command's first argument resolved as above; with `v1Message`, a KV version 1
+    /// mount is refused with that message (exit 1), as vault refuses v2-only commands.
+    static func target(_ run: CommandRun, v1Message: String? = nil) async -> Result<(VaultClient, KVPath), ExitStatus> {
+        guard let argument = run.arguments.first else {
+            run.error("Not enough arguments (expected 1, got 0)")
+            return .failure(ExitStatus(1))
+        }
+        switch await resolve(argument, run: run) {
+        case .failure(let exit):
+            return .failure(exit)
+        case .success(let resolved):
+            if let v1Message, !resolved.1.isV2 {
+                run.error(v1Message)
+                return .failure(ExitStatus(1))
+            }
+            return .success(resolved)
+        }
+    }
+
     /// Inserts `prefix` after the mount path. The mount path may carry namespace segments the
     /// secret path lacks (`ns1/secret/` for `secret/foo`); leading segments are dropped from the
     /// mount path until it is a prefix of the secret path.
