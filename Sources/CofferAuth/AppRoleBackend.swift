@@ -44,10 +44,10 @@ public struct AppRoleBackend: LogicalBackend {
     public static let maxIdentifierBytes = 4096
 
     let now: @Sendable () -> Date
-    let roleLocks = AuthLockTable()
+    let roleLocks = KeyedLockTable()
     /// Serialises changes of the role-ID index; always taken before a role lock.
-    let indexLock = AuthLockTable(stripeCount: 1)
-    let saltLock = AuthLockTable(stripeCount: 1)
+    let indexLock = KeyedLockTable(stripeCount: 1)
+    let saltLock = KeyedLockTable(stripeCount: 1)
 
     /// - Parameter now: the wall clock for secret-ID creation and expiry; tests inject a
     ///   manual one.

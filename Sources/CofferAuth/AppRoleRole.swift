@@ -1,3 +1,4 @@
+import CofferLogical
 import CofferJSON
 
 /// One approle role as stored at `role/<name>` (name lower-cased):

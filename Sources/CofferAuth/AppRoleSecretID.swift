@@ -1,3 +1,4 @@
+import CofferLogical
 import CofferJSON
 
 /// One secret ID as stored at `secret_id/<role>/<mac of the secret ID>`. The secret ID

@@ -29,7 +29,7 @@ struct AppRoleStorage {
     }
 
     /// Reads the MAC key, creating it under `lock` when absent.
-    static func openCreating(_ view: any StorageView, lock: AuthLockTable) async throws -> AppRoleStorage {
+    static func openCreating(_ view: any StorageView, lock: KeyedLockTable) async throws -> AppRoleStorage {
         if let key = try await readSalt(view) { return AppRoleStorage(view: view, macKey: key) }
         let key = try await lock.withLock(saltKey) {
             if let key = try await readSalt(view) { return key }

@@ -1,3 +1,4 @@
+import CofferLogical
 /// Names of users and roles, checked the way Vault's path patterns check them
 /// (`framework.GenericNameRegex` and its `@` variant): word characters at both ends,
 /// word characters, `-` and `.` (and `@` where allowed) inside. Vault's path routing

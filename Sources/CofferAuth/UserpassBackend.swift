@@ -35,7 +35,7 @@ public struct UserpassBackend: LogicalBackend {
     public static let maxPasswordBytes = 1024
 
     let hashing: PasswordHashing
-    let locks = AuthLockTable()
+    let locks = KeyedLockTable()
     /// What an unknown user's login is checked against.
     let dummy: PasswordHash
 

@@ -39,7 +39,7 @@ public import Foundation
 /// destroy and metadata delete remove data and metadata in one atomic commit.
 ///
 /// Concurrency: the backend is shared by all requests of its mount. Read-modify-write
-/// sequences on one path run under that path's stripe of a ``KVv2LockTable``, so two
+/// sequences on one path run under that path's stripe of a ``KeyedLockTable``, so two
 /// concurrent writes never both become version N+1; reads take no lock and re-read the
 /// metadata when a version's data vanished under them. Core must keep one instance per
 /// mount (not one per request) for the locks to mean anything.
@@ -48,13 +48,13 @@ public struct KVv2Backend: LogicalBackend {
     public static let invalidPathWarning = "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use. If using the Vault CLI, try using 'vault kv' for operations on K/V secrets engine mounts."
 
     let now: @Sendable () -> Date
-    let locks: KVv2LockTable
+    let locks: KeyedLockTable
 
     /// - Parameter now: the wall clock for `created_time`, `deletion_time` and
     ///   `delete_version_after` expiry; tests inject a manual one.
     public init(now: @escaping @Sendable () -> Date = { Date() }) {
         self.now = now
-        self.locks = KVv2LockTable()
+        self.locks = KeyedLockTable()
     }
 
     public func handle(_ request: Request, storage: any StorageView) async throws -> Response? {

@@ -58,20 +58,13 @@ public struct RequestFields: Sendable {
     public func stringList(_ name: String) throws -> [String]? {
         guard let v = value(name) else { return nil }
         if let s = v.stringValue {
-            return s.split(separator: ",").map(Self.trimmed).filter { !$0.isEmpty }
+            return s.split(separator: ",").map { Whitespace.trim($0) }.filter { !$0.isEmpty }
         }
         guard let items = v.arrayValue else { throw LogicalError.invalidRequest("\(name) must be a list of strings") }
         return try items.map {
             guard let s = $0.stringValue else { throw LogicalError.invalidRequest("\(name) must be a list of strings") }
             return s
         }
-    }
-
-    static func trimmed(_ s: Substring) -> String {
-        var s = s
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 
     /// A string-to-string map (metadata, options).

@@ -69,7 +69,7 @@ struct KVv2ConcurrencyTests {
 
     @Test("the lock table lets one holder of a key in at a time")
     func lockTable() async throws {
-        let table = KVv2LockTable(stripeCount: 4)
+        let table = KeyedLockTable(stripeCount: 4)
         let log = LockedBox<[Int]>([])
         let inside = LockedBox(0)
         let maxInside = LockedBox(0)
@@ -95,7 +95,7 @@ struct KVv2ConcurrencyTests {
     @Test("the lock is released when the body throws")
     func lockReleasedOnThrow() async throws {
         struct Boom: Error {}
-        let table = KVv2LockTable(stripeCount: 1)
+        let table = KeyedLockTable(stripeCount: 1)
         await #expect(throws: Boom.self) { try await table.withLock("k") { throw Boom() } }
         let value = await table.withLock("other") { 42 }
         #expect(value == 42)

@@ -3,11 +3,11 @@ import CofferLogical
 /// An IPv4 or IPv6 address, held as 16 bytes with IPv4 in its IPv4-mapped form
 /// (`::ffff:a.b.c.d`), so an IPv4 block and an IPv4-mapped client address compare as
 /// one (as Go's `net.IPNet.Contains` does).
-struct IPAddress: Sendable, Hashable {
-    var bytes: [UInt8]
+public struct IPAddress: Sendable, Hashable {
+    public internal(set) var bytes: [UInt8]
 
     /// Whether the address came from (or maps to) IPv4.
-    var isIPv4: Bool {
+    public var isIPv4: Bool {
         bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff
     }
 
@@ -23,13 +23,13 @@ struct IPAddress: Sendable, Hashable {
         }
     }
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         self.init(Substring(text))
     }
 
     /// A client address as it may arrive from the transport: a bare address,
     /// `a.b.c.d:port`, or `[v6]:port`.
-    init?(remote text: String) {
+    public init?(remote text: String) {
         if let direct = IPAddress(text) {
             self = direct
             return
@@ -113,12 +113,12 @@ struct IPAddress: Sendable, Hashable {
 
 /// An address block such as `10.0.0.0/8` or `2001:db8::/32`; a bare address is a block
 /// of one. Host bits past the prefix are ignored, as Go's `net.ParseCIDR` masks them.
-struct CIDRBlock: Sendable, Hashable {
+public struct CIDRBlock: Sendable, Hashable {
     var network: IPAddress
     /// Prefix length over the 16-byte form (IPv4 prefixes are stored plus 96).
     var prefixLength: Int
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let trimmed = Whitespace.trim(text)
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let address = IPAddress(parts[0]) else { return nil }
@@ -134,12 +134,12 @@ struct CIDRBlock: Sendable, Hashable {
         network = Self.masked(address, prefixLength)
     }
 
-    func contains(_ address: IPAddress) -> Bool {
+    public func contains(_ address: IPAddress) -> Bool {
         Self.masked(address, prefixLength) == network
     }
 
     /// Whether every address of `other` lies in this block.
-    func contains(_ other: CIDRBlock) -> Bool {
+    public func contains(_ other: CIDRBlock) -> Bool {
         other.prefixLength >= prefixLength && contains(other.network)
     }
 
@@ -155,10 +155,10 @@ struct CIDRBlock: Sendable, Hashable {
 }
 
 /// Parsing and checking the CIDR lists that roles and users carry.
-enum CIDRList {
+public enum CIDRList {
     /// Validates every entry of `texts` (trimmed); the 400 names the field and the bad
     /// entry (CIDRs are configuration, not secrets).
-    static func parse(_ texts: [String], field: String) throws -> [String] {
+    public static func parse(_ texts: [String], field: String) throws -> [String] {
         var out: [String] = []
         for raw in texts {
             let text = Whitespace.trim(raw)
@@ -173,7 +173,7 @@ enum CIDRList {
 
     /// Whether `remote` (a client address) lies in one of `blocks`. An empty list allows
     /// everything; an address missing or unparsable never matches a non-empty list.
-    static func allows(_ remote: String?, _ blocks: [String]) -> Bool {
+    public static func allows(_ remote: String?, _ blocks: [String]) -> Bool {
         if blocks.isEmpty { return true }
         guard let remote, let address = IPAddress(remote: remote) else { return false }
         return blocks.contains { CIDRBlock($0)?.contains(address) ?? false }
@@ -181,8 +181,8 @@ enum CIDRList {
 }
 
 /// Trimming without Foundation.
-enum Whitespace {
-    static func trim(_ text: some StringProtocol) -> String {
+public enum Whitespace {
+    public static func trim(_ text: some StringProtocol) -> String {
         var slice = Substring(text)
         while let first = slice.first, first.isWhitespace { slice.removeFirst() }
         while let last = slice.last, last.isWhitespace { slice.removeLast() }

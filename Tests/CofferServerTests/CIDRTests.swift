@@ -1,4 +1,5 @@
-@testable import CofferAuth
+
+import CofferLogical
 import Testing
 
 @Suite("CIDR blocks")

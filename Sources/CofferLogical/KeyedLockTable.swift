@@ -1,25 +1,29 @@
 import Synchronization
 
-/// Striped async locks that serialise read-modify-write sequences per user or role.
+/// Striped async locks that serialise read-modify-write sequences per key (a secret path,
+/// a user, a role): shared by engines and auth methods.
 ///
-/// A key hashes (FNV-1a, stable across runs) to one of a fixed number of stripes, so two
-/// writes to one name always meet on the same lock while writes to different names rarely
-/// do; memory stays constant however many names exist. Each stripe is a FIFO lock that
-/// may be held across `await`, handed directly to the next waiter on release.
+/// A path hashes (FNV-1a, stable across runs) to one of a fixed number of stripes, so two
+/// writes to the same path always meet on the same lock while writes to different paths
+/// rarely do; memory stays constant however many paths exist. Each stripe is a FIFO lock
+/// that may be held across `await` (a `Mutex` may not), handed directly to the next
+/// waiter on release so no waiter starves.
 ///
-/// Waiting is not cancellable: a cancelled task still takes its turn, runs its body and
-/// releases, so the queue never loses a continuation. Calls must not nest on one table
-/// (two keys may share a stripe); a backend that needs two locks uses two tables and
-/// always takes them in the same order.
-final class AuthLockTable: Sendable {
+/// Waiting is not cancellable: a cancelled task still takes its turn, runs its body (which
+/// sees the cancellation at its next check) and releases, so the queue never loses a
+/// continuation.
+public final class KeyedLockTable: Sendable {
     private let stripes: [Stripe]
 
-    init(stripeCount: Int = 64) {
+    /// - Parameter stripeCount: at least 1; more stripes mean fewer false collisions.
+    public init(stripeCount: Int = 64) {
         precondition(stripeCount > 0, "a lock table needs at least one stripe")
         stripes = (0..<stripeCount).map { _ in Stripe() }
     }
 
-    func withLock<Result>(
+    /// Runs `body` holding the lock for `key`. Calls must not nest for keys that may share
+    /// a stripe (that would wait on itself); the backend takes one lock per request.
+    public func withLock<Result>(
         _ key: String,
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> Result
@@ -30,7 +34,7 @@ final class AuthLockTable: Sendable {
         return try await body()
     }
 
-    func stripeIndex(for key: String) -> Int {
+    public func stripeIndex(for key: String) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 {
             hash ^= UInt64(byte)
@@ -45,6 +49,17 @@ final class AuthLockTable: Sendable {
             var held = false
             var waiters: [CheckedContinuation<Void, Never>] = []
             var head = 0
+
+            mutating func popWaiter() -> CheckedContinuation<Void, Never>? {
+                guard head < waiters.count else { return nil }
+                let next = waiters[head]
+                head += 1
+                if head == waiters.count {
+                    waiters.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                return next
+            }
         }
 
         private let state = Mutex(State())
@@ -72,17 +87,9 @@ final class AuthLockTable: Sendable {
         /// Hands the lock to the oldest waiter, or frees it.
         func unlock() {
             let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard state.head < state.waiters.count else {
-                    state.held = false
-                    return nil
-                }
-                let waiter = state.waiters[state.head]
-                state.head += 1
-                if state.head == state.waiters.count {
-                    state.waiters.removeAll(keepingCapacity: true)
-                    state.head = 0
-                }
-                return waiter
+                if let waiter = state.popWaiter() { return waiter }
+                state.held = false
+                return nil
             }
             next?.resume()
         }
