@@ -210,6 +210,12 @@ extension Core {
         }
         let mounts = try await loadTable(StorageKeys.mounts) + loadTable(StorageKeys.localMounts)
         let authMounts = try await loadTable(StorageKeys.auth) + loadTable(StorageKeys.localAuth)
+        if let tokenMount = authMounts.first(where: { $0.type == "token" }) {
+            tokens.updateLimits(TokenLimits(
+                defaultTTL: tokenMount.defaultLeaseTTL > 0 ? tokenMount.defaultLeaseTTL : config.defaultLeaseTTL,
+                maxTTL: tokenMount.maxLeaseTTL > 0 ? tokenMount.maxLeaseTTL : config.maxLeaseTTL
+            ))
+        }
         let policies = active?.policies ?? PolicyStore(barrier: barrier)
         let snapshot = ActiveState(
             router: try buildRouter(mounts: mounts, authMounts: authMounts, tokens: tokens),

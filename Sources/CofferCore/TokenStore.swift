@@ -49,7 +49,10 @@ final class TokenStore: Sendable {
     private let salt: SymmetricKey
     /// Unix seconds.
     let now: @Sendable () -> Int64
-    let limits: TokenLimits
+    /// TTL default and maximum: the token auth mount's tuning, else the server config.
+    /// Core updates them when `sys/auth/token/tune` changes.
+    var limits: TokenLimits { limitsState.withLock { $0 } }
+    private let limitsState: Mutex<TokenLimits>
     let onRevoke: @Sendable ([TokenEntry]) async throws -> Void
     /// Called after a service token is created or renewed (its lease follows its expiry).
     let onStore: @Sendable (TokenEntry) async throws -> Void
@@ -65,7 +68,7 @@ final class TokenStore: Sendable {
         self.barrier = barrier
         self.salt = salt
         self.now = now
-        self.limits = limits
+        self.limitsState = Mutex(limits)
         self.cache = TokenCache(limit: cacheLimit)
         self.onRevoke = onRevoke
         self.onStore = onStore
@@ -102,6 +105,11 @@ final class TokenStore: Sendable {
             barrier: barrier, salt: salt, now: now, limits: limits, cacheLimit: cacheLimit, onRevoke: onRevoke,
             onStore: onStore
         )
+    }
+
+    /// Replaces the TTL limits (after the token mount was tuned).
+    func updateLimits(_ limits: TokenLimits) {
+        limitsState.withLock { $0 = limits }
     }
 
     /// The storage id of a token or accessor: hex HMAC-SHA256 under this cluster's salt.

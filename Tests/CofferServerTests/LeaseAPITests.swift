@@ -28,3 +28,25 @@ struct LeaseAPITests {
         }
     }
 }
+
+/// Token TTL limits follow the token auth mount's tuning.
+@Suite("Token mount tuning")
+struct TokenMountTuningTests {
+    @Test("sys/auth/token/tune sets the default and maximum TTL of new tokens")
+    func tuning() async throws {
+        try await TestServer.with { server in
+            let (_, root) = try await server.core.setUpDevMode(rootTokenID: "root-test")
+            let before = try await server.send("POST", "/v1/auth/token/create", json: ["policies": ["default"]], token: root)
+            #expect(before.json?["auth"]?["lease_duration"] == 2_764_800)
+            let tune = try await server.send("POST", "/v1/sys/auth/token/tune",
+                                             json: ["default_lease_ttl": "1h", "max_lease_ttl": "2h"], token: root)
+            #expect(tune.status == 204)
+            let after = try await server.send("POST", "/v1/auth/token/create", json: ["policies": ["default"]], token: root)
+            #expect(after.json?["auth"]?["lease_duration"] == 3600)
+            let capped = try await server.send("POST", "/v1/auth/token/create", json: ["policies": ["default"], "ttl": "10h"], token: root)
+            #expect(capped.json?["auth"]?["lease_duration"] == 7200)
+            let read = try await server.send("GET", "/v1/sys/auth/token/tune", token: root)
+            #expect(read.json?["data"]?["default_lease_ttl"] == 3600)
+        }
+    }
+}
