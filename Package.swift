@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "CofferTestKit",
             dependencies: [
-                "CofferStorage", "CofferJSON",
+                "CofferStorage", "CofferJSON", "CofferLogical",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -161,7 +161,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferHCL", "CofferJSON", "CofferLogical"], swiftSettings: swiftSettings),
-        .testTarget(name: "CofferAuthTests", dependencies: ["CofferAuth", "CofferLogical", "CofferJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferAuthTests", dependencies: ["CofferAuth", "CofferLogical", "CofferJSON", "CofferTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferEnginesTests", dependencies: ["CofferEngines", "CofferLogical", "CofferJSON", "CofferTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferCoreTests", dependencies: ["CofferCore", "CofferLogical", "CofferJSON", "CofferStorage", "CofferTestKit", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "CofferBarrierTests", dependencies: ["CofferBarrier", "CofferStorage", "CofferTestKit"], swiftSettings: swiftSettings),

@@ -115,7 +115,7 @@ public struct AppRoleBackend: LogicalBackend {
         return try await storage.get(AppRoleStorage.roleKey(name)) != nil
     }
 
-    var currentTime: AuthTimestamp { AuthTimestamp(now()) }
+    var currentTime: Timestamp { Timestamp(now()) }
 
     static func requireWrite(_ request: Request, orDelete: Bool = false) throws {
         guard request.operation == .update || request.operation == .create || (orDelete && request.operation == .delete) else {

@@ -17,21 +17,21 @@ struct AppRoleSecretID: Sendable, Hashable, CustomStringConvertible {
     /// Uses left; 0 is unlimited.
     var numUses: Int64
     var ttl: Int64
-    var creationTime: AuthTimestamp
-    var expirationTime: AuthTimestamp
-    var lastUpdatedTime: AuthTimestamp
+    var creationTime: Timestamp
+    var expirationTime: Timestamp
+    var lastUpdatedTime: Timestamp
     var metadata: [String: String]
     var cidrList: [String]
     var tokenBoundCIDRs: [String]
 
     var description: String { "AppRoleSecretID(accessor: \(accessor), uses left: \(numUses))" }
 
-    func isExpired(at now: AuthTimestamp) -> Bool {
+    func isExpired(at now: Timestamp) -> Bool {
         expirationTime != .never && now >= expirationTime
     }
 
     init(
-        accessor: String, numUses: Int64, ttl: Int64, now: AuthTimestamp, metadata: [String: String],
+        accessor: String, numUses: Int64, ttl: Int64, now: Timestamp, metadata: [String: String],
         cidrList: [String], tokenBoundCIDRs: [String]
     ) {
         self.accessor = accessor
@@ -50,9 +50,9 @@ struct AppRoleSecretID: Sendable, Hashable, CustomStringConvertible {
         accessor = try record.string("accessor")
         numUses = try record.int("num_uses")
         ttl = try record.int("ttl")
-        creationTime = AuthTimestamp(nanoseconds: try record.int("creation_time"))
-        expirationTime = AuthTimestamp(nanoseconds: try record.int("expiration_time"))
-        lastUpdatedTime = AuthTimestamp(nanoseconds: try record.int("last_updated_time"))
+        creationTime = Timestamp(nanoseconds: try record.int("creation_time"))
+        expirationTime = Timestamp(nanoseconds: try record.int("expiration_time"))
+        lastUpdatedTime = Timestamp(nanoseconds: try record.int("last_updated_time"))
         metadata = try record.stringMap("metadata")
         cidrList = try record.strings("cidr_list")
         tokenBoundCIDRs = try record.strings("token_bound_cidrs")
@@ -77,7 +77,7 @@ struct AppRoleSecretID: Sendable, Hashable, CustomStringConvertible {
             "secret_id_num_uses": .int(numUses),
             "secret_id_ttl": .int(ttl),
             "creation_time": .string(creationTime.rfc3339),
-            "expiration_time": .string(expirationTime.rfc3339),
+            "expiration_time": .string(expirationTime.rfc3339OrNever),
             "last_updated_time": .string(lastUpdatedTime.rfc3339),
             "metadata": JSONValue(metadata),
             "cidr_list": JSONValue(cidrList),

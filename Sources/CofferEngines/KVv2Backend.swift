@@ -87,7 +87,7 @@ public struct KVv2Backend: LogicalBackend {
     }
 
     /// The injected clock's reading.
-    var currentTime: KVv2Timestamp { KVv2Timestamp(now()) }
+    var currentTime: Timestamp { Timestamp(now()) }
 
     /// What a lock-free read of one version found.
     enum VersionLookup {

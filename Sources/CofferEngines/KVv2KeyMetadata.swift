@@ -1,3 +1,4 @@
+import CofferLogical
 import CofferJSON
 
 /// Everything KV v2 knows about one secret path except the data of its versions: the
@@ -16,17 +17,17 @@ import CofferJSON
 struct KVv2KeyMetadata: Sendable, Equatable {
     /// What is known about one version; its data lives in its own record.
     struct Version: Sendable, Equatable {
-        var createdTime: KVv2Timestamp
+        var createdTime: Timestamp
         /// When the version was (or will be, through `delete_version_after`) soft-deleted.
-        var deletionTime: KVv2Timestamp?
+        var deletionTime: Timestamp?
         var destroyed: Bool
 
         /// Whether a read at `now` must refuse the data: destroyed, or deleted by now.
-        func isGone(at now: KVv2Timestamp) -> Bool {
+        func isGone(at now: Timestamp) -> Bool {
             destroyed || isDeleted(at: now)
         }
 
-        func isDeleted(at now: KVv2Timestamp) -> Bool {
+        func isDeleted(at now: Timestamp) -> Bool {
             deletionTime.map { $0 <= now } ?? false
         }
     }
@@ -36,8 +37,8 @@ struct KVv2KeyMetadata: Sendable, Equatable {
     var currentVersion: Int64 = 0
     /// Vault's `oldest_version`: 0 until pruning first happens, then the oldest kept version.
     var oldestVersion: Int64 = 0
-    var createdTime: KVv2Timestamp
-    var updatedTime: KVv2Timestamp
+    var createdTime: Timestamp
+    var updatedTime: Timestamp
     /// 0 means the mount's setting (and that one's 0 means 10).
     var maxVersions: Int64 = 0
     var casRequired = false
@@ -46,7 +47,7 @@ struct KVv2KeyMetadata: Sendable, Equatable {
     var customMetadata: [String: String] = [:]
     var versions: [Int64: Version] = [:]
 
-    init(now: KVv2Timestamp) {
+    init(now: Timestamp) {
         createdTime = now
         updatedTime = now
     }
@@ -60,7 +61,7 @@ struct KVv2KeyMetadata: Sendable, Equatable {
 
     /// When a version created at `created` is to be deleted: created plus the shorter of
     /// the mount's and the key's positive `delete_version_after`; nil when neither is set.
-    static func scheduledDeletion(created: KVv2Timestamp, mount: Int64, key: Int64) -> KVv2Timestamp? {
+    static func scheduledDeletion(created: Timestamp, mount: Int64, key: Int64) -> Timestamp? {
         let delays = [mount, key].filter { $0 > 0 }
         guard let delay = delays.min() else { return nil }
         return created.adding(seconds: delay)
@@ -71,7 +72,7 @@ struct KVv2KeyMetadata: Sendable, Equatable {
     /// Returns the new version's number and the numbers of the pruned versions whose
     /// data records (destroyed ones have none) must be deleted in the same commit.
     mutating func addVersion(
-        created: KVv2Timestamp, deletion: KVv2Timestamp?, mountMaxVersions: Int64
+        created: Timestamp, deletion: Timestamp?, mountMaxVersions: Int64
     ) -> (version: Int64, pruned: [Int64]) {
         currentVersion += 1
         versions[currentVersion] = Version(createdTime: created, deletionTime: deletion, destroyed: false)
@@ -154,8 +155,8 @@ extension KVv2KeyMetadata {
     /// Reads a record written by ``encoded()``; throws for anything else.
     init(record bytes: [UInt8], key: String) throws(KVv2StorageError) {
         let record = try KVv2Record(bytes: bytes, key: key)
-        self.init(now: KVv2Timestamp(nanoseconds: try record.int("created_time")))
-        updatedTime = KVv2Timestamp(nanoseconds: try record.int("updated_time"))
+        self.init(now: Timestamp(nanoseconds: try record.int("created_time")))
+        updatedTime = Timestamp(nanoseconds: try record.int("updated_time"))
         currentVersion = try record.int("current_version")
         oldestVersion = try record.int("oldest_version")
         maxVersions = try record.int("max_versions")
@@ -171,8 +172,8 @@ extension KVv2KeyMetadata {
             }
             let entry = KVv2Record(key: key, members: members)
             versions[number] = Version(
-                createdTime: KVv2Timestamp(nanoseconds: try entry.int("created_time")),
-                deletionTime: try entry.optionalInt("deletion_time").map(KVv2Timestamp.init(nanoseconds:)),
+                createdTime: Timestamp(nanoseconds: try entry.int("created_time")),
+                deletionTime: try entry.optionalInt("deletion_time").map(Timestamp.init(nanoseconds:)),
                 destroyed: try entry.bool("destroyed")
             )
         }

@@ -1,3 +1,4 @@
+import CofferTestKit
 import CofferAuth
 import CofferJSON
 import CofferLogical

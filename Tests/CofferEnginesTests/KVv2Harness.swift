@@ -1,3 +1,4 @@
+import CofferTestKit
 import CofferJSON
 import CofferLogical
 @testable import CofferEngines
@@ -41,7 +42,7 @@ struct KVv2Harness {
     }
 
     /// The RFC 3339 form of the clock's current reading, as the engine renders it.
-    var nowString: String { KVv2Timestamp(time.now).rfc3339 }
+    var nowString: String { Timestamp(time.now).rfc3339 }
 
     func send(_ operation: CofferLogical.Operation, _ path: String, _ data: [String: JSONValue] = [:]) async throws -> Response? {
         var request = Request(id: "test", operation: operation, path: path, data: data, mountPoint: "secret/")

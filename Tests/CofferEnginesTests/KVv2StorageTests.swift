@@ -8,14 +8,14 @@ import Testing
 struct KVv2StorageTests {
     @Test("metadata and config round-trip through their records")
     func roundTrip() throws {
-        var metadata = KVv2KeyMetadata(now: KVv2Timestamp(nanoseconds: 1_000_000_123))
+        var metadata = KVv2KeyMetadata(now: Timestamp(nanoseconds: 1_000_000_123))
         metadata.maxVersions = 3
         metadata.casRequired = true
         metadata.deleteVersionAfter = 60
         metadata.customMetadata = ["owner": "ops"]
-        _ = metadata.addVersion(created: KVv2Timestamp(nanoseconds: 2_000_000_000), deletion: nil, mountMaxVersions: 0)
+        _ = metadata.addVersion(created: Timestamp(nanoseconds: 2_000_000_000), deletion: nil, mountMaxVersions: 0)
         _ = metadata.addVersion(
-            created: KVv2Timestamp(nanoseconds: 3_000_000_000), deletion: KVv2Timestamp(nanoseconds: 4), mountMaxVersions: 0)
+            created: Timestamp(nanoseconds: 3_000_000_000), deletion: Timestamp(nanoseconds: 4), mountMaxVersions: 0)
         metadata.versions[1]?.destroyed = true
         #expect(try KVv2KeyMetadata(record: metadata.encoded(), key: "meta/x") == metadata)
 

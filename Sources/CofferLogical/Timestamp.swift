@@ -1,25 +1,26 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+public import FoundationEssentials
 #else
-import Foundation
+public import Foundation
 #endif
 
-/// A point in time as KV v2 records it: whole nanoseconds since the Unix epoch, UTC.
+/// A point in time as engines and auth methods record it (KV v2 versions, approle
+/// secret-ids): whole nanoseconds since the Unix epoch, UTC.
 ///
 /// Stored as an integer so a record round-trips exactly; rendered the way Go's
 /// `time.Format(time.RFC3339Nano)` renders it (what Vault answers): `2018-03-22T02:24:06.945319214Z`,
 /// with trailing zeros of the fraction dropped and no fraction at all on a whole second.
 /// An `Int64` of nanoseconds covers 1677 to 2262, which bounds what a record may hold.
-struct KVv2Timestamp: Sendable, Hashable, Comparable {
-    var nanoseconds: Int64
+public struct Timestamp: Sendable, Hashable, Comparable {
+    public var nanoseconds: Int64
 
-    init(nanoseconds: Int64) {
+    public init(nanoseconds: Int64) {
         self.nanoseconds = nanoseconds
     }
 
     /// The instant `date`, to the nearest nanosecond `Date` can express (saturating at
     /// the representable range).
-    init(_ date: Date) {
+    public init(_ date: Date) {
         let interval = date.timeIntervalSince1970
         let whole = interval.rounded(.down)
         var seconds = whole
@@ -33,21 +34,21 @@ struct KVv2Timestamp: Sendable, Hashable, Comparable {
         self.nanoseconds = Int64(clamped) * 1_000_000_000 + Int64(fraction)
     }
 
-    static func < (lhs: KVv2Timestamp, rhs: KVv2Timestamp) -> Bool {
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }
 
     /// This instant moved `seconds` later, saturating instead of overflowing.
-    func adding(seconds: Int64) -> KVv2Timestamp {
+    public func adding(seconds: Int64) -> Timestamp {
         let (delta, overflowMultiply) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflowMultiply else { return KVv2Timestamp(nanoseconds: seconds < 0 ? .min : .max) }
+        guard !overflowMultiply else { return Timestamp(nanoseconds: seconds < 0 ? .min : .max) }
         let (sum, overflowAdd) = nanoseconds.addingReportingOverflow(delta)
-        guard !overflowAdd else { return KVv2Timestamp(nanoseconds: delta < 0 ? .min : .max) }
-        return KVv2Timestamp(nanoseconds: sum)
+        guard !overflowAdd else { return Timestamp(nanoseconds: delta < 0 ? .min : .max) }
+        return Timestamp(nanoseconds: sum)
     }
 
     /// RFC 3339 with up to nine fraction digits, trailing zeros dropped, `Z` for UTC.
-    var rfc3339: String {
+    public var rfc3339: String {
         let (secondsSinceEpoch, fraction) = floorDivide(nanoseconds, 1_000_000_000)
         let (days, secondOfDay) = floorDivide(secondsSinceEpoch, 86_400)
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)

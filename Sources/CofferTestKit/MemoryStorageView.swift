@@ -1,31 +1,31 @@
-import CofferLogical
+public import CofferLogical
 import Synchronization
 
-/// A ``StorageView`` over a dictionary, for engine tests.
+/// A ``StorageView`` over a dictionary, for engine and auth-method tests.
 ///
 /// `list` gives direct children as the real views do. Every call can first yield to the
 /// scheduler (`yielding`), so concurrent requests interleave at each storage step the way
 /// they do over a real backend; that is what lets a missing lock show up as a test failure.
 /// Each commit is recorded, so tests can check that one logical write is one batch.
-final class MemoryStorageView: StorageView {
+public final class MemoryStorageView: StorageView {
     private struct State {
         var entries: [String: [UInt8]] = [:]
-        var commits: [[ViewOperation]] = []
+        public var commits: [[ViewOperation]] = []
     }
 
     private let state = Mutex(State())
     private let yielding: Bool
 
-    init(yielding: Bool = false) {
+    public init(yielding: Bool = false) {
         self.yielding = yielding
     }
 
-    func get(_ key: String) async throws -> [UInt8]? {
+    public func get(_ key: String) async throws -> [UInt8]? {
         if yielding { await Task.yield() }
         return state.withLock { $0.entries[key] }
     }
 
-    func list(prefix: String) async throws -> [String] {
+    public func list(prefix: String) async throws -> [String] {
         if yielding { await Task.yield() }
         let keys = state.withLock { Array($0.entries.keys) }
         var names = Set<String>()
@@ -40,7 +40,7 @@ final class MemoryStorageView: StorageView {
         return names.sorted()
     }
 
-    func commit(_ operations: [ViewOperation]) async throws {
+    public func commit(_ operations: [ViewOperation]) async throws {
         if yielding { await Task.yield() }
         state.withLock { state in
             for operation in operations {
@@ -54,13 +54,23 @@ final class MemoryStorageView: StorageView {
     }
 
     /// Every key currently stored, sorted.
-    var keys: [String] { state.withLock { $0.entries.keys.sorted() } }
+    public var keys: [String] { state.withLock { $0.entries.keys.sorted() } }
 
     /// The batches committed so far, oldest first.
-    var commits: [[ViewOperation]] { state.withLock { $0.commits } }
+    public var commits: [[ViewOperation]] { state.withLock { $0.commits } }
 
-    /// Stores raw bytes, bypassing the engine (to plant corrupt or future records).
-    func plant(_ key: String, _ text: String) {
+    /// Every stored byte, keys and values, as one string: for "no secret at rest" checks.
+    public var dump: String {
+        state.withLock { state in
+            state.entries.map { $0.key + "=" + String(decoding: $0.value, as: UTF8.self) }.sorted().joined(separator: "\n")
+        }
+    }
+
+    /// The stored bytes of `key`, bypassing any caller.
+    public func raw(_ key: String) -> [UInt8]? { state.withLock { $0.entries[key] } }
+
+    /// Stores raw bytes, bypassing the backend (to plant corrupt or future records).
+    public func plant(_ key: String, _ text: String) {
         state.withLock { $0.entries[key] = Array(text.utf8) }
     }
 }
