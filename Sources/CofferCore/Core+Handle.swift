@@ -3,19 +3,46 @@ import CofferPolicy
 
 extension Core {
     /// Runs one logical request through the pipeline (docs/architecture.md, "Request path"):
-    /// sealed check, token → AuthContext, routing, create-vs-update, the ACL, the backend,
-    /// then lease defaults. Throws ``LogicalError`` for anything the client should see;
-    /// nil means "nothing here" (404 on read and list, 204 on writes).
+    /// sealed check, token → AuthContext, routing, create-vs-update, the ACL, the audit
+    /// request entry, the backend, lease defaults, response wrapping, the audit response
+    /// entry. Throws ``LogicalError`` for anything the client should see; nil means
+    /// "nothing here" (404 on read and list, 204 on writes).
     ///
     /// `request.path` is the full path under `/v1/`; `request.auth` is filled in here.
     public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
+        var context = RequestContext(request: request)
+        do {
+            var response = try await dispatch(request, clientToken: clientToken, active: active, context: &context)
+            if let answer = response, let ttl = context.request.wrapTTL ?? answer.forcedWrapTTL, ttl != 0 {
+                response = try await wrapResponse(answer, ttl: ttl, context: context, active: active)
+            }
+            try await auditResponse(response, error: nil, context: context, active: active)
+            return response
+        } catch {
+            if context.audited {
+                try? await auditResponse(nil, error: error, context: context, active: active)
+            }
+            throw error
+        }
+    }
+
+    /// Everything between the seal check and wrapping: resolves the token, routes, checks
+    /// the ACL, writes the audit request entry (fail closed) and runs the backend.
+    /// `context` collects what the later stages need (resolved auth, mount, request).
+    private func dispatch(
+        _ request: Request, clientToken: String?, active: ActiveState, context: inout RequestContext
+    ) async throws -> Response? {
         var request = request
         let routed = active.router.route(request.path)
         let fullPath = request.path
         if let (route, relativePath) = routed, route.backend.isUnauthenticated(relativePath) {
             request.path = relativePath
             request.mountPoint = route.mount.path
+            context.mount = route.mount
+            context.request = request
+            try await auditRequest(context: context, active: active)
+            context.audited = true
             return try await serveUnauthenticated(request, route: route, fullPath: fullPath, active: active)
         }
         guard let clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
@@ -32,7 +59,13 @@ extension Core {
                 request.operation = exists ? .update : .create
             }
         }
+        context.auth = auth
+        context.mount = route.mount
+        context.request = request
+        context.clientToken = clientToken
         try await authorize(auth, path: fullPath, request: request, mount: route.mount, active: active)
+        try await auditRequest(context: context, active: active)
+        context.audited = true
         if entry.numUses > 0 {
             guard let used = try await active.tokens.recordUse(entry) else { throw LogicalError.invalidToken }
             entry = used

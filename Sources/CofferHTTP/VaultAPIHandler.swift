@@ -94,9 +94,7 @@ public struct VaultAPIHandler: Sendable {
             throw LogicalError(.unsupportedOperation, "unsupported operation: method \(request.method.rawValue) is not allowed")
         }
         if operation == .list, !path.hasSuffix("/") { path += "/" }
-        if request.headers[Self.wrapTTLHeader] != nil {
-            throw LogicalError.invalidRequest("response wrapping (X-Vault-Wrap-TTL) is not supported by this server yet")
-        }
+        let wrapTTL = try Self.wrapTTL(request)
 
         var data: [String: JSONValue]
         switch operation {
@@ -113,7 +111,7 @@ public struct VaultAPIHandler: Sendable {
 
         let requestID = UUID().uuidString.lowercased()
         let logicalRequest = CofferLogical.Request(
-            id: requestID, operation: operation, path: path, data: data, remoteAddress: remoteAddress
+            id: requestID, operation: operation, path: path, data: data, wrapTTL: wrapTTL, remoteAddress: remoteAddress
         )
         guard let response = try await core.handle(logicalRequest, clientToken: clientToken(request)) else {
             if operation == .read || operation == .list {
@@ -138,6 +136,16 @@ public struct VaultAPIHandler: Sendable {
             return String(value.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         }
         return nil
+    }
+
+    /// `X-Vault-Wrap-TTL` in seconds (a number of seconds or a Go duration); nil when
+    /// absent or empty.
+    static func wrapTTL(_ request: HummingbirdCore.Request) throws -> Int64? {
+        guard let text = request.headers[wrapTTLHeader], !text.isEmpty else { return nil }
+        guard let seconds = VaultDuration.parseSeconds(text), seconds > 0 else {
+            throw LogicalError.invalidRequest("error parsing X-Vault-Wrap-TTL: \"\(text.prefix(32))\" is not a positive duration")
+        }
+        return seconds
     }
 
     /// The whole body, refusing more than ``maxBodyBytes``.

@@ -20,6 +20,9 @@ public struct Response: Sendable {
     public var wrapInfo: WrapInfo?
     /// The type of the mount that served the request (`mount_type`); set by Core.
     public var mountType: String?
+    /// A wrapping TTL the backend demands whatever the client asked (`sys/wrapping/wrap`,
+    /// `rewrap`); nil means "wrap only if the request asked for it".
+    public var forcedWrapTTL: Int64?
 
     public init(
         data: [String: JSONValue]? = nil,
@@ -37,6 +40,7 @@ public struct Response: Sendable {
         self.injectDataAtTopLevel = injectDataAtTopLevel
         self.wrapInfo = nil
         self.mountType = nil
+        self.forcedWrapTTL = nil
     }
 }
 
