@@ -25,6 +25,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.10.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
     ],
     targets: [
         // JSON value tree with a strict, fast parser and a deterministic (sorted-key) writer.
@@ -65,14 +72,49 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Replication's pure parts: the WAL, the Merkle index, the primary and secondary
+        // state machines (events in, actions out). No sockets, no TLS.
+        .target(
+            name: "CofferReplication",
+            dependencies: [
+                "CofferStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Router, mounts, tokens, seal lifecycle, sys/ backend, the request pipeline.
         .target(
             name: "CofferCore",
             dependencies: [
-                "CofferStorage", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferAuth", "CofferJSON", "CofferPolicy",
+                "CofferStorage", "CofferReplication", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferAuth", "CofferJSON", "CofferPolicy",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The cluster link: gRPC (grpc-swift 2, NIO transport) over mutual TLS, the
+        // replication set's certificate authority, activation tokens (JWT), and the shells
+        // that drive the replication state machines and forward writes.
+        .target(
+            name: "CofferCluster",
+            dependencies: [
+                "CofferReplication", "CofferCore", "CofferLogical", "CofferJSON", "CofferStorage",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            exclude: ["Protos"],
             swiftSettings: swiftSettings
         ),
         // The /v1 HTTP surface on Hummingbird 2.
@@ -98,7 +140,7 @@ let package = Package(
         .target(
             name: "CofferServer",
             dependencies: [
-                "CofferHTTP", "CofferCore", "CofferStorage", "CofferHCL", "CofferJSON",
+                "CofferHTTP", "CofferCore", "CofferStorage", "CofferHCL", "CofferJSON", "CofferCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -144,7 +186,7 @@ let package = Package(
         .target(
             name: "CofferTestKit",
             dependencies: [
-                "CofferStorage", "CofferJSON", "CofferLogical",
+                "CofferStorage", "CofferJSON", "CofferLogical", "CofferReplication",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -174,6 +216,20 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CofferReplicationTests",
+            dependencies: ["CofferReplication", "CofferStorage", "CofferTestKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CofferClusterTests",
+            dependencies: ["CofferCluster", "CofferReplication", "CofferCore", "CofferStorage", "CofferTestKit",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferCLITests", dependencies: ["CofferCLI", "CofferClient", "CofferJSON"], swiftSettings: swiftSettings),
