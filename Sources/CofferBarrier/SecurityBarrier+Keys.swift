@@ -67,17 +67,7 @@ extension SecurityBarrier {
             guard rootBytes.count == Keyring.keySize else {
                 throw BarrierError(.integrity, "\(Self.rootKeyPath) holds a key of the wrong size")
             }
-            let rootKey = SymmetricKey(data: rootBytes)
-
-            guard let keyringBlob = try await storage.get(Self.keyringPath) else {
-                throw BarrierError(.integrity, "\(Self.keyringPath) is missing")
-            }
-            var keyringBytes = try Envelope.open(keyringBlob, key: rootKey, path: Self.keyringPath)
-            defer { Self.wipe(&keyringBytes) }
-            let keyring = try Keyring(serialized: keyringBytes)
-            guard keyring.rootKey == rootKey else {
-                throw BarrierError(.integrity, "\(Self.keyringPath) belongs to another root key")
-            }
+            let keyring = try await loadKeyring(rootKeyBytes: rootBytes)
             state.withLock { state in
                 if state == nil { state = Unsealed(keyring: keyring) }
             }
