@@ -90,6 +90,11 @@ extension Core {
             guard let active else { throw LogicalError.sealed }
             guard let entry = kind.entries(active).first(where: { $0.path == path }) else { return }
             guard entry.type != "system" else { throw LogicalError.invalidRequest("cannot unmount \"\(path)\"") }
+            // As Vault does: the mount's leases go first — for an auth method these are the
+            // leases of the tokens it issued, so its tokens are revoked with it. A failure
+            // leaves the mount in place.
+            let leasePrefix = (kind == .auth ? "auth/" : "") + path
+            let revoked = try await active.expiration.revokePrefix(leasePrefix)
             let tableKey = kind.tableKey(local: entry.local)
             let table = try await loadTable(tableKey).filter { $0.path != path }
             try await barrier.commit(StorageBatch([
@@ -98,7 +103,7 @@ extension Core {
             ]))
             engines.withLock { $0 = $0.filter { !$0.key.hasPrefix(entry.uuid + "|") } }
             try await activate()
-            logger.info("core: \(kind.noun) disabled", metadata: ["path": "\(path)"])
+            logger.info("core: \(kind.noun) disabled", metadata: ["path": "\(path)", "leases_revoked": "\(revoked)"])
         }
     }
 

@@ -50,3 +50,29 @@ struct TokenMountTuningTests {
         }
     }
 }
+
+/// Disabling an auth method takes the tokens it issued with it (Vault revokes the
+/// method's leases first).
+@Suite("Auth method disable")
+struct AuthDisableTests {
+    @Test("tokens from a disabled auth method stop working; other tokens keep working")
+    func disableRevokesTokens() async throws {
+        try await TestServer.with { server in
+            let (_, root) = try await server.core.setUpDevMode(rootTokenID: "root-test")
+            #expect(try await server.send("POST", "/v1/sys/auth/userpass", json: ["type": "userpass"], token: root).status == 204)
+            #expect(try await server.send("POST", "/v1/auth/userpass/users/tester",
+                                          json: ["password": "pw-1234", "token_policies": "default"], token: root).status == 204)
+            let login = try await server.send("POST", "/v1/auth/userpass/login/tester", json: ["password": "pw-1234"])
+            let token = try #require(login.json?["auth"]?["client_token"]?.stringValue)
+            let other = try await server.send("POST", "/v1/auth/token/create", json: ["policies": ["default"], "ttl": "1h"], token: root)
+            let otherToken = try #require(other.json?["auth"]?["client_token"]?.stringValue)
+            #expect(try await server.send("GET", "/v1/auth/token/lookup-self", token: token).status == 200)
+
+            #expect(try await server.send("DELETE", "/v1/sys/auth/userpass", token: root).status == 204)
+            #expect(try await server.send("GET", "/v1/auth/token/lookup-self", token: token).status == 403)
+            #expect(try await server.send("GET", "/v1/auth/token/lookup-self", token: otherToken).status == 200)
+            let leases = try await server.send("LIST", "/v1/sys/leases/lookup/auth/userpass/", token: root)
+            #expect(leases.status == 404)
+        }
+    }
+}
