@@ -22,14 +22,13 @@ extension SQLiteBackend {
                 return
             }
 
+            // Each committed transaction updated the read cache before this returns, so an
+            // acknowledged write reads back at once.
             let outcome = write(group.map(\.batch), db)
-            // Before anyone is told: an acknowledged write must read back at once.
-            var committed: [StorageBatch] = []
             var failed: [StorageBatch] = []
             for (entry, result) in zip(group, outcome.results) {
-                if case .success = result { committed.append(entry.batch) } else { failed.append(entry.batch) }
+                if case .failure = result { failed.append(entry.batch) }
             }
-            readCache.apply(committed)
             if !failed.isEmpty { readCache.invalidate(failed) }
             state.withLock { $0.queue.recordCommitted(transactions: outcome.transactions, batches: outcome.batches) }
             for (entry, result) in zip(group, outcome.results) {
@@ -74,22 +73,48 @@ extension SQLiteBackend {
         return outcome
     }
 
+    /// One write transaction: the batches, the interceptor's operations, the hook. Then,
+    /// once durable, tells the interceptor and updates the read cache, in that order and
+    /// before the next transaction starts, so an interceptor never sees a step whose
+    /// predecessor is not yet readable.
     private func transaction(_ batches: [StorageBatch], _ db: Database) throws {
-        try db.inTransaction(.immediate) {
-            for batch in batches {
-                for operation in batch.operations {
-                    try Self.apply(operation, db)
+        let interceptor = self.interceptor.withLock { $0 }
+        // Set once `prepare` returned: from then on the interceptor must hear the outcome.
+        var prepared = false
+        var extra: [StorageOperation] = []
+        do {
+            try db.inTransaction(.immediate) {
+                for batch in batches {
+                    for operation in batch.operations {
+                        try Self.apply(operation, db)
+                    }
                 }
-            }
-            if let transactionHook {
-                do {
-                    try transactionHook(db, batches)
-                } catch {
-                    throw TransactionHookFailure(underlying: error)
+                if let interceptor {
+                    do {
+                        extra = try interceptor.prepare(batches)
+                    } catch {
+                        throw TransactionHookFailure(underlying: error)
+                    }
+                    prepared = true
+                    for operation in extra {
+                        try Self.apply(operation, db)
+                    }
                 }
+                if let transactionHook {
+                    do {
+                        try transactionHook(db, batches)
+                    } catch {
+                        throw TransactionHookFailure(underlying: error)
+                    }
+                }
+                return .commit
             }
-            return .commit
+        } catch {
+            if prepared { interceptor?.aborted() }
+            throw error
         }
+        if prepared { interceptor?.committed() }
+        readCache.apply(batches, forgetting: extra)
     }
 
     private func logFailure(_ error: any Error, batches: Int) {

@@ -22,10 +22,15 @@ import Synchronization
 /// hook that refuses one) fails only its own caller. A caller whose retry fails gets that
 /// error. Retrying is safe because a failed SQLite transaction is rolled back whole.
 ///
-/// **Extension point.** The optional ``TransactionHook`` runs inside every write
-/// transaction, after the group's operations and before `COMMIT`, with the batches of the
-/// group in order. A replication layer writes its WAL records there, so data and log
-/// commit together; if the hook throws, the transaction rolls back.
+/// **Extension points.** A ``CommitInterceptor`` (``setCommitInterceptor(_:)``) is called
+/// inside every write transaction, after the group's operations, with the batches of the
+/// group in order; the operations it returns are written in the same transaction (this is
+/// where the replication log appends its records, so data and log commit together). It is
+/// told `committed()` after `COMMIT` and before the read cache and the callers learn of
+/// the commit, or `aborted()` after a rollback. The older, lower-level ``TransactionHook``
+/// runs in the same transaction just after the interceptor's operations, with the
+/// `Database` itself. If either throws, the transaction rolls back (and failure isolation
+/// applies).
 ///
 /// Storage format (schema version 1):
 ///
@@ -38,7 +43,7 @@ import Synchronization
 /// Errors are ``StorageError``s (`.unavailable` when opening, `.io` for reads and writes,
 /// `.closed` after ``close()``); messages never contain values. Errors thrown by the
 /// transaction hook reach the callers unchanged.
-public final class SQLiteBackend: StorageBackend {
+public final class SQLiteBackend: InterceptableStorage {
     /// Called inside each write transaction with the batches it commits, in order.
     ///
     /// Runs on the writer connection, serialized with every other write. It may read and
@@ -65,6 +70,8 @@ public final class SQLiteBackend: StorageBackend {
     let logger: Logger
     let transactionHook: TransactionHook?
     let state = Mutex(State())
+    /// Read by the writer at the start of each transaction.
+    let interceptor = Mutex<(any CommitInterceptor)?>(nil)
     let readCache = SQLiteReadCache()
 
     /// The file this backend stores into.
@@ -98,6 +105,10 @@ public final class SQLiteBackend: StorageBackend {
     }
 
     public var name: String { "sqlite" }
+
+    public func setCommitInterceptor(_ interceptor: (any CommitInterceptor)?) {
+        self.interceptor.withLock { $0 = interceptor }
+    }
 
     /// How many SQLite write transactions committed, and how many batches they carried.
     ///
@@ -213,8 +224,9 @@ public final class SQLiteBackend: StorageBackend {
     }
 }
 
-/// Carries an error thrown by the ``SQLiteBackend/TransactionHook`` out of the
-/// transaction, so it reaches callers as thrown rather than wrapped as an IO error.
+/// Carries an error thrown by the ``SQLiteBackend/TransactionHook`` or a
+/// ``CommitInterceptor`` out of the transaction, so it reaches callers as thrown rather
+/// than wrapped as an IO error.
 struct TransactionHookFailure: Error {
     var underlying: any Error
 }

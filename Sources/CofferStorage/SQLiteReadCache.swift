@@ -53,29 +53,41 @@ final class SQLiteReadCache: Sendable {
 
     /// Applies committed operations, in order. Call after the transaction is durable and
     /// before its callers are resumed.
-    func apply(_ batches: [StorageBatch]) {
+    ///
+    /// `forgetting` are the operations a commit interceptor added (replication log
+    /// records): every key they touch is dropped rather than cached, so they stay coherent
+    /// without filling the cache with values that are rarely read back. Dropping is safe
+    /// in any order relative to the batches, which is why they come as one list.
+    func apply(_ batches: [StorageBatch], forgetting extra: [StorageOperation] = []) {
         state.withLock { s in
             s.generation &+= 1
             for batch in batches {
                 for operation in batch.operations {
-                    switch operation {
-                    case .put(let text, let value):
-                        let key = Array(text.utf8)
-                        if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
-                        if value.count + key.count <= maxBytes / 64, s.bytes + key.count + value.count <= maxBytes {
-                            s.values[key] = value
-                            s.bytes += key.count + value.count
-                        }
-                    case .delete(let text):
-                        let key = Array(text.utf8)
-                        if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
-                    case .deletePrefix(let prefix):
-                        let prefixBytes = Array(prefix.utf8)
-                        for key in s.values.keys where key.starts(with: prefixBytes) {
-                            if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
-                        }
-                    }
+                    apply(operation, caching: true, &s)
                 }
+            }
+            for operation in extra {
+                apply(operation, caching: false, &s)
+            }
+        }
+    }
+
+    private func apply(_ operation: StorageOperation, caching: Bool, _ s: inout State) {
+        switch operation {
+        case .put(let text, let value):
+            let key = Array(text.utf8)
+            if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
+            if caching, value.count + key.count <= maxBytes / 64, s.bytes + key.count + value.count <= maxBytes {
+                s.values[key] = value
+                s.bytes += key.count + value.count
+            }
+        case .delete(let text):
+            let key = Array(text.utf8)
+            if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
+        case .deletePrefix(let prefix):
+            let prefixBytes = Array(prefix.utf8)
+            for key in s.values.keys where key.starts(with: prefixBytes) {
+                if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
             }
         }
     }

@@ -12,16 +12,30 @@ public enum StorageOperation: Sendable, Hashable {
 /// An atomic group of operations: after ``StorageBackend/commit(_:)`` returns, all of
 /// them are durable; if it throws, none of them happened.
 ///
-/// The batch is the unit that a later layer extends with write-ahead-log records for
-/// replication, so that data and log commit in the same storage transaction.
+/// The batch is the unit a ``CommitInterceptor`` sees: the replication log turns it into
+/// write-ahead-log records committed in the same storage transaction as the data.
 public struct StorageBatch: Sendable, Hashable {
     public var operations: [StorageOperation]
+    /// Who wrote the batch; interceptors treat replicated data differently from local
+    /// clients' writes (a secondary refuses the latter for replicated keys).
+    public var origin: Origin
 
-    public init(_ operations: [StorageOperation] = []) {
+    public init(_ operations: [StorageOperation] = [], origin: Origin = .client) {
         self.operations = operations
+        self.origin = origin
     }
 
     public var isEmpty: Bool { operations.isEmpty }
+}
+
+extension StorageBatch {
+    /// Where a batch comes from.
+    public enum Origin: Sendable, Hashable {
+        /// This cluster's own writers (requests, the expiration manager, Core).
+        case client
+        /// A replication stream applying another cluster's records.
+        case replication
+    }
 }
 
 /// An ordered key-value store of byte strings.
@@ -77,6 +91,9 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let invalidKey = Code("invalid key")
         /// The backend was closed.
         public static let closed = Code("closed")
+        /// The write was refused because this storage is read-only for it (replicated keys
+        /// on a performance secondary, which forwards such writes to its primary).
+        public static let readOnly = Code("read-only")
     }
 
     public var code: Code

@@ -14,7 +14,8 @@ extension StorageOperation: CustomStringConvertible, CustomDebugStringConvertibl
 
 extension StorageBatch: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "StorageBatch(\(operations.map(\.description).joined(separator: ", ")))"
+        let origin = origin == .client ? "" : ", origin: replication"
+        return "StorageBatch(\(operations.map(\.description).joined(separator: ", "))\(origin))"
     }
 
     public var debugDescription: String { description }

@@ -1,0 +1,136 @@
+import CofferReplication
+import CofferStorage
+
+/// The primary: its storage and log, the workload, its log shippers and its Merkle answers.
+extension ReplicationSimulator {
+    struct PrimaryNode {
+        let backend: InMemoryBackend
+        var log: ReplicationLog
+
+        /// Opens (or reopens) the log over `backend` in primary mode.
+        static func start(backend: InMemoryBackend, retention: Int) async throws -> PrimaryNode {
+            backend.setCommitInterceptor(nil)
+            let log = ReplicationLog(storage: backend, retention: retention, isReplicated: ReplicationModel.isReplicated, logger: ReplicationSimulator.logger)
+            try await log.load()
+            log.setMode(.primary)
+            backend.setCommitInterceptor(log)
+            return PrimaryNode(backend: backend, log: log)
+        }
+    }
+
+    /// Commits one random client batch on the primary and records it in the model.
+    func commitRandomBatch() async throws {
+        guard !calm else { return }
+        try await commit((0...random.next(below: 4)).map { _ in randomOperation() })
+    }
+
+    private func commit(_ operations: [StorageOperation]) async throws {
+        do {
+            try await primary.backend.commit(StorageBatch(operations))
+        } catch {
+            throw failure("the primary refused a client batch: \(error)")
+        }
+        report.commits += 1
+        model.acknowledge(operations)
+        model.primaryDirty = true
+        let lastIndex = primary.log.lastIndex
+        guard lastIndex == model.lastIndex else {
+            throw failure("the primary's log is at \(lastIndex) after a batch, the model at \(model.lastIndex) (one record per replicated operation)")
+        }
+        note("primary commits \(operations.count) operations, log at \(lastIndex)")
+        for number in links.indices where links[number].shipper != nil {
+            try await feedShipper(number, .logAdvanced(lastIndex: lastIndex))
+        }
+    }
+
+    /// Commits more no-op records than the log retains, one batch each.
+    func commitNoOpBurst() async throws {
+        guard !calm else { return }
+        for _ in 0..<(retention + retention / 16 + 2) {
+            try await commit([.delete(key: "rep/z/\(random.next(below: 4))")])
+        }
+    }
+
+    private func randomOperation() -> StorageOperation {
+        let group = ReplicationModel.groups[Int(random.next(below: UInt64(ReplicationModel.groups.count)))]
+        let replicatedKey = "rep/\(group)/\(random.next(below: UInt64(ReplicationModel.keysPerGroup)))"
+        let localKey = "local/\(random.next(below: UInt64(ReplicationModel.localKeys)))"
+        switch random.next(below: 100) {
+        case 0..<58: return .put(key: replicatedKey, value: random.bytes(Int(random.next(below: 24)) + 1))
+        case 58..<70: return .put(key: localKey, value: random.bytes(Int(random.next(below: 8)) + 1))
+        case 70..<86: return .delete(key: replicatedKey)
+        case 86..<90: return .delete(key: localKey)
+        case 90..<97: return .deletePrefix("rep/\(group)/")
+        default: return .deletePrefix("local/")
+        }
+    }
+
+    /// Restarts the primary process: connections reset, the log is reloaded from storage.
+    func restartPrimary() async throws {
+        report.primaryRestarts += 1
+        note("restart primary")
+        for number in links.indices {
+            try await cut(number, notifySecondary: true)
+        }
+        primary = try await PrimaryNode.start(backend: primary.backend, retention: retention)
+        guard primary.log.lastIndex == model.lastIndex else {
+            throw failure("the primary's log reloaded at \(primary.log.lastIndex), but \(model.lastIndex) records were acknowledged")
+        }
+    }
+
+    func feedShipper(_ number: Int, _ event: LogShipper.Event) async throws {
+        guard var shipper = links[number].shipper else { return }
+        let actions = shipper.handle(event)
+        links[number].shipper = shipper
+        for action in actions {
+            switch action {
+            case let .read(afterIndex, limit):
+                // The shell's read is asynchronous: it lands a little later.
+                enqueue(.logRead(afterIndex: afterIndex, limit: limit), link: number, atMillis: nowMillis + Int64(random.next(below: 4)))
+            case .send(let message):
+                transmit(.toSecondary(message), link: number)
+            case .close(let reason):
+                note("primary closes s\(number): \(reason)")
+                try await cut(number, notifySecondary: true)
+            }
+        }
+    }
+
+    func primaryReceived(_ message: SecondaryMessage, from number: Int) async throws {
+        if case .startStream(let afterIndex) = message {
+            note("primary ← s\(number) startStream after \(afterIndex)")
+        }
+        if links[number].shipper?.phase == .notStarted, case .startStream(let afterIndex) = message {
+            try await feedShipper(number, .start(
+                afterIndex: afterIndex, oldestIndex: primary.log.oldestIndex,
+                lastIndex: primary.log.lastIndex, nowMillis: nowMillis
+            ))
+        } else {
+            try await feedShipper(number, .received(message, nowMillis: nowMillis))
+        }
+    }
+
+    /// The primary's shell answering a Merkle call. A correct secondary never asks for
+    /// anything the responder refuses, so a refusal fails the run.
+    func answer(_ request: MerkleSyncRequest, from number: Int) async throws -> MerkleSyncResponse {
+        let log = primary.log
+        let backend = primary.backend
+        do {
+            switch request {
+            case .pageHashes:
+                return .pageHashes(try MerkleSyncResponder.pageHashes(of: log))
+            case .pageEntries(let pages):
+                note("primary serves s\(number) \(pages.count) pages")
+                return .pageEntries(try MerkleSyncResponder.pageEntries(of: log, pages: pages))
+            case .fetchKeys(let keys):
+                note("primary serves s\(number) \(keys.count) keys")
+                return .values(try await MerkleSyncResponder.values(
+                    of: keys, isReplicated: ReplicationModel.isReplicated,
+                    read: { try await backend.get($0) }, lastIndex: { log.lastIndex }
+                ))
+            }
+        } catch {
+            throw failure("the primary refused s\(number)'s sync request: \(error)")
+        }
+    }
+}
