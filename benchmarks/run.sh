@@ -9,6 +9,9 @@
 #   baseline-read   bare Hummingbird route returning the same 244-byte envelope
 #   coffer-read     authenticated KV v1 read, SQLite storage, release build
 #   coffer-mem-read same, in-memory storage (-dev): isolates the storage read cost
+#   coffer-audit-read same as coffer-read on a second SQLite server with a file audit
+#                   device enabled (audit log on local disk under the work dir; emptied
+#                   before each run, its line count recorded); BENCH_AUDIT=0 skips it
 #   coffer-kv2-read same as coffer-read on a KV v2 mount (GET /v1/kv2/data/...), when the
 #                   server has KV v2
 #   coffer-write    durable KV v1 write (distinct keys), SQLite storage
@@ -29,7 +32,9 @@
 # machine (the summary shows what they used during each run),
 # BENCH_BASE_PORT (18000), BENCH_OUT (/tmp/coffer-bench-<timestamp>: results are kept),
 # BENCH_SKIP_BUILD (0), BENCH_COFFER (the coffer binary to measure; default the one built
-# here), BENCH_INSTALL (1: apt-get install wrk/etcd-server if missing).
+# here), BENCH_INSTALL (1: apt-get install wrk/etcd-server if missing), BENCH_AUDIT (1: run
+# coffer-audit-read), BENCH_SCENARIOS (all: a space-separated subset to measure, e.g.
+# "coffer-read coffer-audit-read"; the write check runs only when coffer-write and etcd-put do).
 set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,10 +56,13 @@ BASE_PORT=${BENCH_BASE_PORT:-18000}
 OUT=${BENCH_OUT:-/tmp/coffer-bench-$(date +%Y%m%d-%H%M%S)}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 INSTALL=${BENCH_INSTALL:-1}
+AUDIT=${BENCH_AUDIT:-1}
+ONLY=${BENCH_SCENARIOS:-}
 
 BASELINE_PORT=$((BASE_PORT + 80))
 COFFER_PORT=$((BASE_PORT + 200))     # cluster port: +1
 MEM_PORT=$((BASE_PORT + 300))        # cluster port: +1
+AUDIT_PORT=$((BASE_PORT + 400))      # cluster port: +1
 ETCD_PORT=$((BASE_PORT + 379))
 ETCD_PEER_PORT=$((BASE_PORT + 380))
 HOST=127.0.0.1
@@ -212,6 +220,61 @@ start_coffer_mem() {
         -d '{"type":"kv"}' || die "mounting kv at secret/ (in-memory server) failed"
 }
 
+# A second SQLite server, KV v1 at secret/, with one file audit device: the read path
+# with every request and response written to the audit log.
+AUDIT_PID=""
+AUDIT_TOKEN=""
+AUDIT_LOG=""
+HAVE_AUDIT=0
+start_coffer_audit() {
+    mkdir -p "$WORK/coffer-audit"
+    AUDIT_LOG="$WORK/coffer-audit/audit.log"
+    cat >"$WORK/coffer-audit/config.hcl" <<EOF
+storage "sqlite" {
+  path = "$WORK/coffer-audit/coffer.db"
+}
+listener "tcp" {
+  address         = "$HOST:$AUDIT_PORT"
+  cluster_address = "$HOST:$((AUDIT_PORT + 1))"
+  tls_disable     = true
+}
+EOF
+    "$COFFER_BIN" server -config="$WORK/coffer-audit/config.hcl" -log-level=warn >"$OUT/coffer-audit.log" 2>&1 &
+    AUDIT_PID=$!
+    PIDS+=("$AUDIT_PID")
+    SERVER_PIDS+=("$AUDIT_PID")
+    local addr="http://$HOST:$AUDIT_PORT"
+    wait_http "$addr/v1/sys/health"
+    local init key
+    init=$(curl -sf -X PUT "$addr/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') \
+        || die "sys/init failed (audit server)"
+    key=$(json_first keys_base64 <<<"$init")
+    AUDIT_TOKEN=$(json_field root_token <<<"$init")
+    [[ -n "$key" && -n "$AUDIT_TOKEN" ]] || die "sys/init returned no key or token (audit server)"
+    curl -sf -X PUT "$addr/v1/sys/unseal" -d "{\"key\":\"$key\"}" | contains '"sealed":false' \
+        || die "unseal failed (audit server)"
+    curl -sf -X POST "$addr/v1/sys/mounts/secret" -H "X-Vault-Token: $AUDIT_TOKEN" -d '{"type":"kv"}' \
+        || die "mounting kv at secret/ (audit server) failed"
+    if curl -sf -X PUT "$addr/v1/sys/audit/file" -H "X-Vault-Token: $AUDIT_TOKEN" \
+        -d "{\"type\":\"file\",\"options\":{\"file_path\":\"$AUDIT_LOG\"}}" >/dev/null \
+        && curl -sf "$addr/v1/sys/audit" -H "X-Vault-Token: $AUDIT_TOKEN" | contains '"file/"'; then
+        HAVE_AUDIT=1
+    else
+        log "this server has no file audit device: skipping coffer-audit-read"
+    fi
+}
+
+# audit_reset SCENARIO: empties the audit log before a measured run (the device appends
+# with O_APPEND, so truncating under it is safe), so the log stays bounded and its line
+# count afterwards belongs to that run.
+audit_reset() { [[ "$1" == coffer-audit-read ]] && : >"$AUDIT_LOG"; return 0; }
+# audit_stats SCENARIO: "audit_lines=<n> audit_mb=<size>" after a coffer-audit-read run.
+audit_stats() {
+    [[ "$1" == coffer-audit-read ]] || return 0
+    printf 'audit_lines=%s audit_mb=%s' "$(wc -l <"$AUDIT_LOG")" \
+        "$(awk -v b="$(stat -c %s "$AUDIT_LOG")" 'BEGIN { printf "%.0f", b / 1048576 }')"
+}
+
 ETCD_PUT_PATH=""
 start_etcd() {
     mkdir -p "$WORK/etcd"
@@ -248,6 +311,7 @@ wrk_run() {
         baseline-read) url="http://$HOST:$BASELINE_PORT"; script=kv_read.lua; conns=$READ_CONNS; token=none ;;
         coffer-read) url="http://$HOST:$COFFER_PORT"; script=kv_read.lua; conns=$READ_CONNS; token=$COFFER_TOKEN ;;
         coffer-mem-read) url="http://$HOST:$MEM_PORT"; script=kv_read.lua; conns=$READ_CONNS; token=$MEM_TOKEN ;;
+        coffer-audit-read) url="http://$HOST:$AUDIT_PORT"; script=kv_read.lua; conns=$READ_CONNS; token=$AUDIT_TOKEN ;;
         coffer-write) url="http://$HOST:$COFFER_PORT"; script=kv_write.lua; conns=$WRITE_CONNS; token=$COFFER_TOKEN ;;
         coffer-mem-write) url="http://$HOST:$MEM_PORT"; script=kv_write.lua; conns=$WRITE_CONNS; token=$MEM_TOKEN ;;
         coffer-kv2-read) url="http://$HOST:$COFFER_PORT"; script=kv_read.lua; conns=$READ_CONNS
@@ -337,6 +401,7 @@ scenario_pid() {
         baseline-read) echo "$BASELINE_PID" ;;
         coffer-read | coffer-write | coffer-kv2-read | coffer-kv2-policy-read | coffer-kv2-write) echo "$COFFER_PID" ;;
         coffer-mem-read | coffer-mem-write) echo "$MEM_PID" ;;
+        coffer-audit-read) echo "$AUDIT_PID" ;;
         etcd-put) echo "$ETCD_PID" ;;
     esac
 }
@@ -478,8 +543,19 @@ summarise() {
                 r = a / b * 100
                 printf "%s: %.1f%% (goal >= %d%%): %s\n", what, r, goal, (r >= goal ? "MET" : "NOT MET") }'
         }
-        ratio coffer-read baseline-read 60 "coffer-read / baseline-read"
-        ratio coffer-write etcd-put 100 "coffer-write / etcd-put"
+        has() { grep -q "^$1 " "$results"; }
+        if has coffer-read && has baseline-read; then ratio coffer-read baseline-read 60 "coffer-read / baseline-read"; fi
+        if has coffer-write && has etcd-put; then ratio coffer-write etcd-put 100 "coffer-write / etcd-put"; fi
+        if has coffer-audit-read && has coffer-read; then
+            local a b lines reqs
+            a=$(grep "^coffer-audit-read " "$results" | field rps | median)
+            b=$(grep "^coffer-read " "$results" | field rps | median)
+            lines=$(grep "^coffer-audit-read " "$results" | field audit_lines | awk '{ s += $1 } END { print s + 0 }')
+            reqs=$(grep "^coffer-audit-read " "$results" | field requests | awk '{ s += $1 } END { print s + 0 }')
+            awk -v a="$a" -v b="$b" -v l="$lines" -v r="$reqs" 'BEGIN {
+                printf "file audit device: coffer-audit-read / coffer-read: %.1f%%; %.2f audit lines per completed request (2 expected: request + response)\n",
+                    a / b * 100, (r > 0 ? l / r : 0) }'
+        fi
         if grep -q "^coffer-kv2-policy-read " "$results"; then
             ratio coffer-kv2-policy-read baseline-read 60 "coffer-kv2-policy-read / baseline-read"
         fi
@@ -493,6 +569,10 @@ summarise() {
 # Counts what the last write repetition stored, to show that acknowledged writes exist.
 verify_writes() {
     local rep=$REPS acked stored=0 t keys
+    if ! grep -q "^coffer-write $rep " "$OUT/results.txt" || ! grep -q "^etcd-put $rep " "$OUT/results.txt"; then
+        STORE_CHECK="not run (coffer-write and etcd-put were not both measured)"
+        return 0
+    fi
     acked=$(grep "^coffer-write $rep " "$OUT/results.txt" | field requests)
     for ((t = 0; t < THREADS; t++)); do
         keys=$(curl -sf -X LIST "http://$HOST:$COFFER_PORT/v1/secret/w/$RUN_TAG-$rep/$t/" \
@@ -518,6 +598,7 @@ main() {
     build
     local port
     for port in "$BASELINE_PORT" "$COFFER_PORT" $((COFFER_PORT + 1)) "$MEM_PORT" $((MEM_PORT + 1)) \
+        "$AUDIT_PORT" $((AUDIT_PORT + 1)) \
         "$ETCD_PORT" "$ETCD_PEER_PORT"; do
         port_free "$port" || die "port $port on $HOST is in use (set BENCH_BASE_PORT)"
     done
@@ -526,11 +607,16 @@ main() {
     start_baseline
     start_coffer_sqlite
     start_coffer_mem
+    if [[ "$AUDIT" == 1 ]]; then start_coffer_audit; fi
     start_etcd
     log "populating $KEYS keys"
     populate "http://$HOST:$COFFER_PORT" "$COFFER_TOKEN" sqlite
     populate "http://$HOST:$MEM_PORT" "$MEM_TOKEN" mem
     SCENARIOS=(baseline-read coffer-read coffer-mem-read)
+    if [[ "$HAVE_AUDIT" == 1 ]]; then
+        populate "http://$HOST:$AUDIT_PORT" "$AUDIT_TOKEN" sqlite-audit
+        SCENARIOS+=(coffer-audit-read)
+    fi
     if [[ "$HAVE_KV2" == 1 ]]; then
         populate "http://$HOST:$COFFER_PORT" "$COFFER_TOKEN" sqlite-kv2 kv2 2
         SCENARIOS+=(coffer-kv2-read coffer-kv2-policy-read)
@@ -538,6 +624,14 @@ main() {
     SCENARIOS+=(coffer-write coffer-mem-write)
     [[ "$HAVE_KV2" == 1 ]] && SCENARIOS+=(coffer-kv2-write)
     SCENARIOS+=(etcd-put)
+    if [[ -n "$ONLY" ]]; then
+        local wanted=() s
+        for s in "${SCENARIOS[@]}"; do
+            if [[ " $ONLY " == *" $s "* ]]; then wanted+=("$s"); fi
+        done
+        ((${#wanted[@]})) || die "BENCH_SCENARIOS=\"$ONLY\" selects none of: ${SCENARIOS[*]}"
+        SCENARIOS=("${wanted[@]}")
+    fi
     LOAD_BEFORE=$(wait_for_quiet_machine)
     machine_info
     echo "load average at start: $(cat /proc/loadavg)" >>"$OUT/machine.txt"
@@ -553,13 +647,14 @@ main() {
         for scenario in "${SCENARIOS[@]}"; do
             pid=$(scenario_pid "$scenario")
             quiet_gate
+            audit_reset "$scenario"
             before=$(cpu_snapshot)
             server_before=$(server_counters "$pid")
             line=$(wrk_run "$scenario" "$rep" "$DURATION")
             server_after=$(server_counters "$pid")
             after=$(cpu_snapshot)
             echo "$scenario $rep $line $(per_request "$server_before" "$server_after" "$line")" \
-                "other_cpu=$(other_cpu "$before" "$after")" | tee -a "$OUT/results.txt" >&2
+                "other_cpu=$(other_cpu "$before" "$after") $(audit_stats "$scenario")" | tee -a "$OUT/results.txt" >&2
         done
     done
     LOAD_AFTER=$(load1)

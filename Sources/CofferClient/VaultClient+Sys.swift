@@ -67,7 +67,7 @@ extension VaultClient {
     public func mountsPreflight(_ path: String) async throws -> VaultMountInfo? {
         var trimmed = Substring(path)
         while trimmed.hasPrefix("/") { trimmed = trimmed.dropFirst() }
-        let response = try await send("GET", "sys/internal/ui/mounts/" + trimmed)
+        let response = try await send("GET", "sys/internal/ui/mounts/" + trimmed, wrapping: false)
         if response.status == 404 { return nil }
         guard response.isSuccess else { throw apiError(response) }
         let object = try response.requireJSONObject()

@@ -79,11 +79,13 @@ public final class VaultClient: Sendable {
     ///   - body: sent as JSON with `Content-Type: application/json`, unless `headers` carries
     ///     its own `Content-Type` (e.g. `application/merge-patch+json`), which then replaces it.
     ///   - headers: extra headers, added after the standard ones.
+    ///   - wrapping: false leaves out the configured `X-Vault-Wrap-TTL` (the CLI's own
+    ///     preflight calls, which `vault` never wraps).
     public func send(
         _ method: String, _ path: String, body: JSONValue? = nil, query: [(String, String)] = [],
-        headers: [(String, String)] = []
+        headers: [(String, String)] = [], wrapping: Bool = true
     ) async throws -> VaultResponse {
-        let request = makeRequest(method, path, body: body, query: query, headers: headers)
+        let request = makeRequest(method, path, body: body, query: query, headers: headers, wrapping: wrapping)
         var attempt = 0
         while true {
             let raw = try await transport.execute(
@@ -115,12 +117,13 @@ public final class VaultClient: Sendable {
     }
 
     func makeRequest(
-        _ method: String, _ path: String, body: JSONValue?, query: [(String, String)], headers extra: [(String, String)]
+        _ method: String, _ path: String, body: JSONValue?, query: [(String, String)], headers extra: [(String, String)],
+        wrapping: Bool = true
     ) -> VaultHTTPRequest {
         var headers: [(String, String)] = [("X-Vault-Request", "true")]
         if let token = configuration.token, !token.isEmpty { headers.append(("X-Vault-Token", token)) }
         if let namespace = configuration.namespace, !namespace.isEmpty { headers.append(("X-Vault-Namespace", namespace)) }
-        if let wrap = configuration.wrapTTL, !wrap.isEmpty { headers.append(("X-Vault-Wrap-TTL", wrap)) }
+        if wrapping, let wrap = configuration.wrapTTL, !wrap.isEmpty { headers.append(("X-Vault-Wrap-TTL", wrap)) }
         var encoded: [UInt8]? = nil
         if let body {
             encoded = JSONWriter.bytes(body)

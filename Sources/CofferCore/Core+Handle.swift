@@ -8,10 +8,17 @@ extension Core {
     /// entry. Throws ``LogicalError`` for anything the client should see; nil means
     /// "nothing here" (404 on read and list, 204 on writes).
     ///
+    /// On a performance secondary, a backend whose write storage refuses (a replicated
+    /// key) has the request forwarded to the primary with the caller's identity
+    /// (``ReplicationController/forward(_:auth:)``); the primary's answer then goes
+    /// through the stages after the backend here (leases, wrapping, audit) as a local
+    /// one would. Elsewhere that refusal is a 400 `cannot write to readonly storage`.
+    ///
     /// `request.path` is the full path under `/v1/`; `request.auth` is filled in here.
     public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
         var context = RequestContext(request: request)
+        context.clientToken = clientToken
         do {
             var response = try await dispatch(request, clientToken: clientToken, active: active, context: &context)
             if let answer = response, let ttl = context.request.wrapTTL ?? answer.forcedWrapTTL, ttl != 0 {
@@ -20,39 +27,94 @@ extension Core {
             try await auditResponse(response, error: nil, context: context, active: active)
             return response
         } catch {
-            if context.audited {
-                try? await auditResponse(nil, error: error, context: context, active: active)
-            }
+            let error = Self.surfacingReadOnly(error)
+            await auditFailure(error, context: &context, active: active)
             throw error
         }
     }
 
-    /// Everything between the seal check and wrapping: resolves the token, routes, checks
-    /// the ACL, writes the audit request entry (fail closed) and runs the backend.
-    /// `context` collects what the later stages need (resolved auth, mount, request).
+    /// Audits a request that failed. Refused before the request entry (bad token, ACL,
+    /// unknown path): Vault still audits the attempt, request and error; the client gets
+    /// the refusal either way.
+    func auditFailure(_ error: any Error, context: inout RequestContext, active: ActiveState) async {
+        if !context.audited, (try? await auditRequest(context: context, active: active)) != nil {
+            context.audited = true
+        }
+        if context.audited {
+            try? await auditResponse(nil, error: error, context: context, active: active)
+        }
+    }
+
+    /// Who is asking, once known. The stages after token resolution differ only in this.
+    enum Caller {
+        /// An unauthenticated path (a login). `forwarded`: a secondary sent it, so a
+        /// response asking for a token is returned as it is (the secondary mints the token).
+        case anonymous(forwarded: Bool)
+        /// A local token, with its entry (use counts) and value (the token backend needs it).
+        case token(TokenEntry, clientToken: String)
+        /// A performance secondary forwarded the request with this resolved identity.
+        case forwarded(AuthContext)
+    }
+
+    /// Token resolution: routes, decides between an unauthenticated path and a token,
+    /// looks the token up (a JWT-format wrapping token stands for its `jti`), and runs the
+    /// rest with ``execute(_:route:relativePath:caller:active:context:)``.
     private func dispatch(
         _ request: Request, clientToken: String?, active: ActiveState, context: inout RequestContext
     ) async throws -> Response? {
-        var request = request
         let routed = active.router.route(request.path)
-        let fullPath = request.path
         if let (route, relativePath) = routed, route.backend.isUnauthenticated(relativePath) {
-            request.path = relativePath
-            request.mountPoint = route.mount.path
+            return try await execute(
+                request, route: route, relativePath: relativePath, caller: .anonymous(forwarded: false),
+                active: active, context: &context)
+        }
+        guard var clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
+        if let token = tokenFromWrappingJWT(clientToken) {
+            clientToken = token
+            context.clientToken = token
+        }
+        guard let entry = try await active.tokens.lookup(token: clientToken) else { throw LogicalError.invalidToken }
+        guard let (route, relativePath) = routed else { throw LogicalError.unsupportedPath(request.path) }
+        return try await execute(
+            request, route: route, relativePath: relativePath, caller: .token(entry, clientToken: clientToken),
+            active: active, context: &context)
+    }
+
+    /// Everything between token resolution and wrapping, for every kind of caller:
+    /// create-vs-update, the ACL, the audit request entry (fail closed), the token's use,
+    /// the backend (or, when its storage refuses on a secondary, the primary), and lease
+    /// registration. `original` is the request as the client sent it (full path);
+    /// `context` collects what the later stages need.
+    func execute(
+        _ original: Request, route: RouteEntry, relativePath: String, caller: Caller, active: ActiveState,
+        context: inout RequestContext
+    ) async throws -> Response? {
+        var request = original
+        let fullPath = original.path
+        request.path = relativePath
+        request.mountPoint = route.mount.path
+
+        let auth: AuthContext
+        var entry: TokenEntry?
+        var clientToken = ""
+        switch caller {
+        case .anonymous(let forwarded):
             context.mount = route.mount
             context.request = request
             try await auditRequest(context: context, active: active)
             context.audited = true
-            return try await serveUnauthenticated(request, route: route, fullPath: fullPath, active: active)
+            if forwarded { return try await serveForwardedUnauthenticated(request, route: route) }
+            return try await serveUnauthenticated(
+                request, route: forwardingOnSecondary(route, original: original), fullPath: fullPath, active: active)
+        case .token(let tokenEntry, let token):
+            auth = active.tokens.authContext(for: tokenEntry)
+            entry = tokenEntry
+            clientToken = token
+        case .forwarded(let identity):
+            auth = identity
         }
-        guard let clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
-        guard var entry = try await active.tokens.lookup(token: clientToken) else { throw LogicalError.invalidToken }
-        let auth = active.tokens.authContext(for: entry)
         request.auth = auth
 
-        guard let (route, relativePath) = routed else { throw LogicalError.unsupportedPath(request.path) }
-        request.path = relativePath
-        request.mountPoint = route.mount.path
         let view = try storageView(for: route, auth: auth)
         if request.operation == .update || request.operation == .create {
             if let exists = try await route.backend.exists(request, storage: view) {
@@ -62,17 +124,17 @@ extension Core {
         context.auth = auth
         context.mount = route.mount
         context.request = request
-        context.clientToken = clientToken
         try await authorize(auth, path: fullPath, request: request, mount: route.mount, active: active)
         try await auditRequest(context: context, active: active)
         context.audited = true
-        if entry.numUses > 0 {
-            guard let used = try await active.tokens.recordUse(entry) else { throw LogicalError.invalidToken }
+        if let current = entry, current.numUses > 0 {
+            guard let used = try await active.tokens.recordUse(current) else { throw LogicalError.invalidToken }
             entry = used
         }
 
         do {
-            let answer: Response?
+            var answer: Response?
+            var refusal: (any Error)?
             do {
                 if let tokenBackend = route.backend as? TokenBackend {
                     answer = try await tokenBackend.handle(request, clientToken: clientToken)
@@ -80,17 +142,23 @@ extension Core {
                     answer = try await route.backend.handle(request, storage: view)
                 }
             } catch {
-                if entry.numUses > 0 || entry.revocationPending { try await active.tokens.finishUse(entry) }
-                throw error
+                refusal = error
             }
-            if entry.numUses > 0 || entry.revocationPending { try await active.tokens.finishUse(entry) }
+            if let entry, entry.numUses > 0 || entry.revocationPending { try await active.tokens.finishUse(entry) }
+            if let refusal {
+                // A secondary's storage refused a replicated write: the primary performs it.
+                guard case .token = caller, Self.isReadOnlyStorage(refusal) else { throw refusal }
+                answer = try await forwardToPrimary(original, auth: auth)
+            }
             guard var response = answer else { return nil }
             response.mountType = route.mount.type
             if var secret = response.secret {
                 secret.ttlSeconds = effectiveTTL(requested: secret.ttlSeconds, mount: route.mount)
                 response.secret = secret
-                // KV reports a TTL without a lease (Vault's behaviour); other engines' secrets get one.
-                if !Self.leaselessMountTypes.contains(route.mount.type) {
+                // KV reports a TTL without a lease (Vault's behaviour); other engines' secrets
+                // get one. Leases are local to a cluster: a forwarded request's lease is
+                // registered by the secondary that forwarded it, against its own token.
+                if let entry, !Self.leaselessMountTypes.contains(route.mount.type) {
                     let record = try await active.expiration.register(
                         secret: secret, path: fullPath, auth: auth,
                         maxTTL: route.mount.maxLeaseTTL > 0 ? route.mount.maxLeaseTTL : config.maxLeaseTTL,

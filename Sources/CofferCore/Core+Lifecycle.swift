@@ -162,6 +162,7 @@ extension Core {
             activeState.withLock { $0 = nil }
             barrier.seal()
             sealState.withLock { $0.progress = nil }
+            discardKeyOperations()
             logger.info("core: vault is sealed")
         }
     }
@@ -178,6 +179,7 @@ extension Core {
             guard let active else { throw LogicalError.sealed }
             rootToken = try await active.tokens.createRootToken(id: rootTokenID).token
         }
+        devRootToken.withLock { [rootToken] in $0 = rootToken }
         try await lifecycle.run {
             try await addDevMounts()
             try await activate()
@@ -188,8 +190,9 @@ extension Core {
     // MARK: activation
 
     /// Loads mounts, tokens and cluster identity after the barrier opened, and publishes
-    /// the snapshot that lets requests in.
-    func activate() async throws {
+    /// the snapshot that lets requests in. `audit` replaces the audit devices; without
+    /// it they carry over, or are opened from storage on the first activation after unseal.
+    func activate(audit: AuditBroker? = nil) async throws {
         let info = try await barrier.get(StorageKeys.clusterInfo).map { try JSONParser.parse($0) }
         // Stores survive a republish (mount changes): their caches and per-token locks
         // must be the ones every request uses.
@@ -210,6 +213,9 @@ extension Core {
         }
         let mounts = try await loadTable(StorageKeys.mounts) + loadTable(StorageKeys.localMounts)
         let authMounts = try await loadTable(StorageKeys.auth) + loadTable(StorageKeys.localAuth)
+        // Before anything writes to a mount: its data's key class follows its `local` flag.
+        keyClasses.setLocalMounts(Set((mounts + authMounts).filter(\.local).map(\.uuid)))
+        try await loadReplicationLogOnce()
         if let tokenMount = authMounts.first(where: { $0.type == "token" }) {
             tokens.updateLimits(TokenLimits(
                 defaultTTL: tokenMount.defaultLeaseTTL > 0 ? tokenMount.defaultLeaseTTL : config.defaultLeaseTTL,
@@ -217,6 +223,8 @@ extension Core {
             ))
         }
         let policies = active?.policies ?? PolicyStore(barrier: barrier)
+        var auditDevices = audit ?? active?.audit
+        if auditDevices == nil { auditDevices = try await loadAuditBroker() }
         let snapshot = ActiveState(
             router: try buildRouter(mounts: mounts, authMounts: authMounts, tokens: tokens),
             tokens: tokens,
@@ -225,7 +233,8 @@ extension Core {
             clusterID: info?["id"]?.stringValue ?? "",
             clusterName: info?["name"]?.stringValue ?? "",
             mounts: mounts,
-            authMounts: authMounts
+            authMounts: authMounts,
+            audit: auditDevices ?? AuditBroker()
         )
         activeState.withLock { $0 = snapshot }
         expiration.start()
@@ -249,7 +258,7 @@ extension Core {
         )
     }
 
-    private func createClusterInfo() async throws {
+    func createClusterInfo() async throws {
         let name = config.clusterName.isEmpty
             ? "vault-cluster-" + String(TokenGenerator.uuid().prefix(8)) : config.clusterName
         let info: JSONValue = ["id": .string(TokenGenerator.uuid()), "name": .string(name)]

@@ -48,6 +48,10 @@ extension Core {
 
     /// Adds a mount and publishes the new routing snapshot. The table and nothing else is
     /// written, in one batch; a `local` mount goes to the local table.
+    ///
+    /// On a performance replication secondary only `local` mounts can be created (400
+    /// otherwise): replicated mounts come from the primary. Disabling, tuning or moving a
+    /// replicated mount there is forwarded to the primary like any replicated write.
     public func enableMount(
         _ kind: MountKind = .secrets,
         path rawPath: String, type: String, description: String, local: Bool, options: [String: String],
@@ -59,6 +63,9 @@ extension Core {
         }
         if type == "kv", let version = options["version"], !Self.supportedKVVersions.contains(version) {
             throw LogicalError.invalidRequest("invalid kv version \"\(version)\": must be 1 or 2")
+        }
+        if !local, replicationMode == .secondary {
+            throw LogicalError.invalidRequest("cannot create a non-local mount on a replication secondary")
         }
         try await lifecycle.run {
             guard let active else { throw LogicalError.sealed }

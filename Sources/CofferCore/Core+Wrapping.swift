@@ -30,23 +30,31 @@ extension Core {
     ///
     /// `ttl` is capped by the system's maximum lease TTL. The creation path is the
     /// request's full path; `wrapped_accessor` names the token the wrapped response
-    /// minted (token create, login) or the approle secret-id it issued.
+    /// minted (token create, login) or the approle secret-id it issued. A response with
+    /// ``Response/wrapFormatJWT`` gets a JWT-format token when a ``WrappingTokenCodec`` is
+    /// installed, else the plain token and a warning saying so.
     func wrapResponse(_ response: Response, ttl: Int64, context: RequestContext, active: ActiveState) async throws -> Response {
         if response.wrapInfo != nil { return response }
+        let jwt = response.wrapFormatJWT && wrappingTokenCodec != nil
         let info = try await storeWrapped(
             WrappedResponse(response), ttl: ttl, creationPath: context.fullPath,
-            wrappedAccessor: Self.wrappedAccessor(of: response, mount: context.mount), active: active
+            wrappedAccessor: Self.wrappedAccessor(of: response, mount: context.mount), jwt: jwt, active: active
         )
         var wrapped = Response()
         wrapped.wrapInfo = info
+        if response.wrapFormatJWT, !jwt {
+            wrapped.warnings = ["the JWT wrapping format is not available on this server; the wrapping token is in the default format"]
+        }
         return wrapped
     }
 
     /// Mints a wrapping token and stores `contents` in its cubbyhole. If the store fails
     /// the token is revoked again, so no wrapping token exists without its response.
+    /// With `jwt` (and a codec installed) `wrap_info.token` is the codec's JWT for the
+    /// token; the token itself stays the wrapping token (the JWT's `jti`).
     func storeWrapped(
         _ contents: WrappedResponse, ttl requested: Int64, creationPath: String, wrappedAccessor: String?,
-        active: ActiveState
+        jwt: Bool = false, active: ActiveState
     ) async throws -> WrapInfo {
         guard requested > 0 else { throw LogicalError.invalidRequest("wrapping TTL must be positive") }
         let ttl = config.maxLeaseTTL > 0 ? min(requested, config.maxLeaseTTL) : requested
@@ -59,7 +67,11 @@ extension Core {
         let metadata = WrappingMetadata(
             creationTime: creationTime, creationTTL: ttl, creationPath: creationPath, wrappedAccessor: wrappedAccessor
         )
+        var clientToken = token
         do {
+            if jwt, let codec = wrappingTokenCodec {
+                clientToken = try codec.encode(tokenID: token, creationTime: Int64(date.timeIntervalSince1970), ttl: ttl)
+            }
             try await wrappingCubbyhole(tokenID: entry.id, active: active).commit([
                 .put(key: Self.wrappingResponseKey, value: contents.storageBytes),
                 .put(key: Self.wrappingInfoKey, value: metadata.storageBytes),
@@ -69,7 +81,7 @@ extension Core {
             throw error
         }
         return WrapInfo(
-            token: token, accessor: entry.accessor, ttlSeconds: ttl, creationTime: creationTime,
+            token: clientToken, accessor: entry.accessor, ttlSeconds: ttl, creationTime: creationTime,
             creationPath: creationPath, wrappedAccessor: wrappedAccessor
         )
     }
@@ -77,8 +89,15 @@ extension Core {
     // MARK: using a wrapping token
 
     /// The live wrapping token `token`, without spending it (lookup). Anything else — an
-    /// unknown, expired, spent or ordinary token — is ``invalidWrappingToken``.
+    /// unknown, expired, spent or ordinary token — is ``invalidWrappingToken``. A
+    /// JWT-format token stands for its `jti` once the installed ``WrappingTokenCodec``
+    /// verifies it; one that does not verify is invalid too.
     func wrappingToken(_ token: String, active: ActiveState) async throws -> TokenEntry {
+        var token = token
+        if Self.isJWTShaped(token) {
+            guard let decoded = tokenFromWrappingJWT(token) else { throw Self.invalidWrappingToken }
+            token = decoded
+        }
         guard let entry = try await active.tokens.lookup(token: token), Self.isWrappingToken(entry.policies) else {
             throw Self.invalidWrappingToken
         }
@@ -152,19 +171,20 @@ extension Core {
 /// A wrapped response as stored in its wrapping token's cubbyhole, and rebuilt from it.
 ///
 /// Stored as `{"response": "<text>"}` (a cubbyhole object, as Vault stores it), where
-/// `<text>` is the JSON of the original envelope (`data`, `warnings`, `auth`, `lease_id`,
-/// `lease_duration`, `renewable`, `mount_type`) plus `version` (1), `status_code` and
-/// `inject_data`. Any other version, or a malformed record, fails closed as corrupt
-/// state. Holds secrets: its description is redacted.
+/// `<text>` is the ``ResponseCodec`` record of the original response (its envelope
+/// members plus `version`, `status_code`, `inject_data`). Any other version, or a
+/// malformed record, fails closed as corrupt state. Holds secrets: its description is
+/// redacted.
 struct WrappedResponse: Sendable, CustomStringConvertible {
-    static let version: Int64 = 1
-
     var response: Response
 
+    /// Keeps what the recipient should get back: wrapping instructions are dropped, so an
+    /// unwrapped response is never wrapped again.
     init(_ response: Response) {
         var copy = response
         copy.wrapInfo = nil
         copy.forcedWrapTTL = nil
+        copy.wrapFormatJWT = false
         self.response = copy
     }
 
@@ -176,81 +196,19 @@ struct WrappedResponse: Sendable, CustomStringConvertible {
     }
 
     var storageBytes: [UInt8] {
-        var body: [String: JSONValue] = [
-            "version": .int(Self.version),
-            "data": response.data.map { .object($0) } ?? .null,
-            "warnings": .array(response.warnings.map { .string($0) }),
-            "lease_id": .string(response.secret?.leaseID ?? ""),
-            "lease_duration": .int(response.secret?.ttlSeconds ?? 0),
-            "renewable": .bool(response.secret?.renewable ?? false),
-            "auth": response.auth.map(Self.encode) ?? .null,
-            "mount_type": .string(response.mountType ?? ""),
-            "inject_data": .bool(response.injectDataAtTopLevel),
-        ]
-        if let status = response.statusCode { body["status_code"] = .int(Int64(status)) }
-        return JSONWriter.bytes(.object([Self.responseMember: .string(JSONWriter.string(.object(body)))]))
+        let text = String(decoding: ResponseCodec.encode(response), as: UTF8.self)
+        return JSONWriter.bytes(.object([Self.responseMember: .string(text)]))
     }
 
     init(storageBytes: [UInt8]) throws {
         let corrupt = CoreError.corrupt("wrapped response has an unknown format")
         guard let outer = try? JSONParser.parse(storageBytes), let text = outer[Self.responseMember]?.stringValue,
-            let record = try? JSONParser.parse(text), record["version"]?.intValue == Self.version
+            let response = try? ResponseCodec.decode(Array(text.utf8))
         else { throw corrupt }
-        var response = Response()
-        switch record["data"] {
-        case .object(let data)?: response.data = data
-        case .null?, nil: break
-        default: throw corrupt
-        }
-        response.warnings = (record["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let leaseID = record["lease_id"]?.stringValue ?? ""
-        let leaseDuration = record["lease_duration"]?.intValue ?? 0
-        let renewable = record["renewable"]?.boolValue ?? false
-        if !leaseID.isEmpty || leaseDuration != 0 || renewable {
-            response.secret = SecretInfo(leaseID: leaseID, ttlSeconds: leaseDuration, renewable: renewable)
-        }
-        if let auth = record["auth"], !auth.isNull {
-            guard let decoded = Self.decodeAuth(auth) else { throw corrupt }
-            response.auth = decoded
-        }
-        if let mountType = record["mount_type"]?.stringValue, !mountType.isEmpty { response.mountType = mountType }
-        if let status = record["status_code"]?.intValue {
-            guard (200...599).contains(status) else { throw corrupt }
-            response.statusCode = Int(status)
-        }
-        response.injectDataAtTopLevel = record["inject_data"]?.boolValue ?? false
-        self.response = response
+        self.init(response)
     }
 
     private static let responseMember = "response"
-
-    private static func encode(_ auth: AuthInfo) -> JSONValue {
-        [
-            "client_token": .string(auth.clientToken), "accessor": .string(auth.accessor),
-            "policies": JSONValue(auth.policies), "token_policies": JSONValue(auth.tokenPolicies),
-            "metadata": JSONValue(auth.metadata), "lease_duration": .int(auth.leaseDurationSeconds),
-            "renewable": .bool(auth.renewable), "entity_id": .string(auth.entityID),
-            "token_type": .string(auth.tokenType), "orphan": .bool(auth.orphan), "num_uses": .int(Int64(auth.numUses)),
-        ]
-    }
-
-    private static func decodeAuth(_ value: JSONValue) -> AuthInfo? {
-        guard let clientToken = value["client_token"]?.stringValue, let accessor = value["accessor"]?.stringValue,
-            let policies = value["policies"]?.stringArrayValue
-        else { return nil }
-        var metadata: [String: String] = [:]
-        for (key, member) in value["metadata"]?.objectValue ?? [:] {
-            guard let text = member.stringValue else { return nil }
-            metadata[key] = text
-        }
-        return AuthInfo(
-            clientToken: clientToken, accessor: accessor, policies: policies,
-            tokenPolicies: value["token_policies"]?.stringArrayValue ?? policies, metadata: metadata,
-            leaseDurationSeconds: value["lease_duration"]?.intValue ?? 0, renewable: value["renewable"]?.boolValue ?? false,
-            entityID: value["entity_id"]?.stringValue ?? "", tokenType: value["token_type"]?.stringValue ?? "service",
-            orphan: value["orphan"]?.boolValue ?? false, numUses: Int(value["num_uses"]?.intValue ?? 0)
-        )
-    }
 }
 
 /// When and where a wrapping token was made: `sys/wrapping/lookup` answers it and

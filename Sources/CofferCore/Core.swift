@@ -1,5 +1,6 @@
 import CofferBarrier
 import CofferJSON
+public import CofferReplication
 public import CofferLogical
 public import CofferStorage
 public import Foundation
@@ -28,6 +29,24 @@ public final class Core: Sendable {
     let engines = Mutex<[String: any LogicalBackend]>([:])
     /// Finished `sys/remount` migrations by id (this node's memory only, as in Vault).
     let migrations = Mutex<[String: JSONValue]>([:])
+    /// The `sys/generate-root` attempt in progress (memory only, as in Vault; dropped on seal).
+    let rootGeneration = Mutex<RootGenerationAttempt?>(nil)
+    /// The `sys/rekey` operation in progress (memory only; dropped on seal).
+    let rekeyOperation = Mutex<RekeyOperation?>(nil)
+
+    /// The write-ahead log and Merkle index over replicated keys, installed into the
+    /// storage's commit path (nil for a backend that takes no interceptor).
+    public let replicationLog: ReplicationLog?
+    /// Which keys replicate; its local-mount set follows the mount tables.
+    let keyClasses = KeyClassifierBox()
+    /// Set by the server: the cluster link and replication endpoints (CofferCluster).
+    let replicationControl = Mutex<(any ReplicationController)?>(nil)
+    /// The dev-mode root token, which a dev secondary receives at bootstrap.
+    let devRootToken = Mutex<String?>(nil)
+    /// Whether the log was loaded from storage (once per process).
+    let replicationLogLoaded = Mutex(false)
+    /// Mints and reads JWT-format wrapping tokens (`WrappingTokenCodec.swift`); set by the server.
+    let wrappingTokenCodecBox = Mutex<(any WrappingTokenCodec)?>(nil)
 
     public init(
         storage: any StorageBackend,
@@ -37,6 +56,16 @@ public final class Core: Sendable {
     ) {
         self.storage = storage
         self.barrier = SecurityBarrier(storage: storage)
+        if let interceptable = storage as? any InterceptableStorage {
+            let classes = keyClasses
+            let log = ReplicationLog(
+                storage: storage, retention: config.walRetention,
+                isReplicated: { classes.isReplicated($0) }, logger: logger)
+            interceptable.setCommitInterceptor(log)
+            self.replicationLog = log
+        } else {
+            self.replicationLog = nil
+        }
         self.config = config
         self.logger = logger
         self.clock = clock
@@ -71,9 +100,12 @@ final class ActiveState: Sendable {
     let clusterName: String
     let mounts: [MountEntry]
     let authMounts: [MountEntry]
+    /// The enabled audit devices (empty: auditing costs one check per request).
+    let audit: AuditBroker
 
     init(router: Router, tokens: TokenStore, policies: PolicyStore, expiration: ExpirationManager,
-         clusterID: String, clusterName: String, mounts: [MountEntry], authMounts: [MountEntry]) {
+         clusterID: String, clusterName: String, mounts: [MountEntry], authMounts: [MountEntry],
+         audit: AuditBroker = AuditBroker()) {
         self.router = router
         self.tokens = tokens
         self.policies = policies
@@ -82,5 +114,6 @@ final class ActiveState: Sendable {
         self.clusterName = clusterName
         self.mounts = mounts
         self.authMounts = authMounts
+        self.audit = audit
     }
 }

@@ -1,3 +1,5 @@
+public import CofferReplication
+
 /// What Core needs from the server configuration.
 public struct CoreConfig: Sendable {
     /// Lease TTL when neither the mount nor the request sets one (Vault: 768h).
@@ -10,19 +12,28 @@ public struct CoreConfig: Sendable {
     public var apiAddress: String
     /// `cluster_addr`.
     public var clusterAddress: String
+    /// WAL records kept for secondaries (`replication { logshipper_buffer_length }`).
+    public var walRetention: Int
+    /// How long a secondary waits to apply the index of a write it forwarded before it
+    /// answers with a warning (`replication { best_effort_wal_wait_duration }`, 2 s).
+    public var walWaitMillis: Int64
 
     public init(
         defaultLeaseTTL: Int64 = 768 * 3600,
         maxLeaseTTL: Int64 = 768 * 3600,
         clusterName: String = "",
         apiAddress: String = "",
-        clusterAddress: String = ""
+        clusterAddress: String = "",
+        walRetention: Int = ReplicationLog.defaultRetention,
+        walWaitMillis: Int64 = 2000
     ) {
         self.defaultLeaseTTL = defaultLeaseTTL
         self.maxLeaseTTL = maxLeaseTTL
         self.clusterName = clusterName
         self.apiAddress = apiAddress
         self.clusterAddress = clusterAddress
+        self.walRetention = walRetention
+        self.walWaitMillis = walWaitMillis
     }
 }
 

@@ -13,6 +13,11 @@ public enum StorageKeys {
     public static let localMounts = "core/local-mounts"
     public static let auth = "core/auth"
     public static let localAuth = "core/local-auth"
+    public static let audit = "core/audit"
+    public static let localAudit = "core/local-audit"
+    /// Per-device audit salts: `<prefix><device uuid>`; the local one for `local` devices.
+    public static let auditSaltPrefix = "core/audit-salt/"
+    public static let localAuditSaltPrefix = "core/local-audit-salt/"
     public static let clusterInfo = "core/cluster/local/info"
     public static let policyPrefix = "sys/policy/"
     public static let tokenPrefix = "sys/token/"

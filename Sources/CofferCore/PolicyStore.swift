@@ -64,9 +64,11 @@ public final class PolicyStore: Sendable {
         names.count == 1 ? names[0] : names.sorted().joined(separator: ",")
     }
 
-    /// A stored policy, parsed (cached), or nil. `root` has no stored form.
+    /// A stored policy, parsed (cached), or nil. `root` has no stored form;
+    /// `response-wrapping` is built in and never stored.
     func policy(named name: String) async throws -> Policy? {
         guard name != "root" else { return nil }
+        if name == BuiltinPolicies.responseWrappingName { return BuiltinPolicies.responseWrappingPolicy }
         if let cached = caches.withLock({ $0.policies[name] }) { return cached }
         guard let bytes = try await barrier.get(Self.prefix + name) else { return nil }
         let record = try JSONParser.parse(bytes)
@@ -90,6 +92,9 @@ public final class PolicyStore: Sendable {
         let name = PolicyParser.normalizeName(rawName)
         try Self.validate(name: name)
         guard name != "root" else { throw LogicalError.invalidRequest("cannot update \"root\" policy") }
+        guard name != BuiltinPolicies.responseWrappingName else {
+            throw LogicalError.invalidRequest("cannot update \"\(name)\" policy")
+        }
         let policy: Policy
         do {
             policy = try PolicyParser.parse(name: name, text: text)
@@ -106,6 +111,9 @@ public final class PolicyStore: Sendable {
         let name = PolicyParser.normalizeName(rawName)
         if name == "root" { throw LogicalError.invalidRequest("cannot delete \"root\" policy") }
         if name == "default" { throw LogicalError.invalidRequest("cannot delete default policy") }
+        if name == BuiltinPolicies.responseWrappingName {
+            throw LogicalError.invalidRequest("cannot delete \"\(name)\" policy")
+        }
         try await barrier.commit(StorageBatch([.delete(key: Self.prefix + name)]))
         invalidate(name, replacement: nil)
     }
@@ -127,6 +135,14 @@ public final class PolicyStore: Sendable {
     func invalidate(_ name: String, replacement: Policy?) {
         caches.withLock {
             $0.policies[name] = replacement
+            $0.acls.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Drops every cached policy and ACL (a replicated change removed policies wholesale).
+    func invalidateAll() {
+        caches.withLock {
+            $0.policies.removeAll(keepingCapacity: true)
             $0.acls.removeAll(keepingCapacity: true)
         }
     }

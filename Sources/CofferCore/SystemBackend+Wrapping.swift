@@ -14,7 +14,8 @@ import CofferLogical
 ///   path, and revokes the old one.
 ///
 /// Every token that is not a live wrapping token gets Vault's 400 `wrapping token is not
-/// valid or does not exist`.
+/// valid or does not exist`. A JWT-format wrapping token (``WrappingTokenCodec``) is
+/// accepted wherever a wrapping token is, in `token` or as the caller's own token.
 extension SystemBackend {
     /// `sys/wrapping/lookup` needs no token: Vault leaves it unauthenticated so a
     /// recipient can check a wrapping token without spending its single use.

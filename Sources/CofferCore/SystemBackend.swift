@@ -33,6 +33,10 @@ struct SystemBackend: LogicalBackend {
             return try await handlePolicies(request)
         case "capabilities", "capabilities-self", "capabilities-accessor":
             return try await handleCapabilities(request)
+        case "audit", "audit-hash":
+            return try await handleAudit(request)
+        case "wrapping":
+            return try await handleWrapping(request)
         case "key-status" where request.operation == .read && path == "key-status":
             guard let status = core.barrier.keyStatus() else { throw LogicalError.sealed }
             return Response(

@@ -37,6 +37,12 @@ extension VaultAPIHandler {
                 "leader_address": "", "leader_cluster_address": "",
                 "performance_standby": false, "performance_standby_last_remote_wal": 0,
             ])
+        case "sys/generate-root/attempt": return try await generateRootAttempt(request)
+        case "sys/generate-root/update": return try await generateRootUpdate(request)
+        case "sys/rekey/init": return try await rekeyInit(request)
+        case "sys/rekey/update": return try await rekeyUpdate(request)
+        case "sys/rekey/verify": return try await rekeyVerify(request)
+        case "sys/rekey/backup": return try await rekeyBackup(request)
         default:
             return nil
         }

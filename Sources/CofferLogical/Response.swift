@@ -23,6 +23,11 @@ public struct Response: Sendable {
     /// A wrapping TTL the backend demands whatever the client asked (`sys/wrapping/wrap`,
     /// `rewrap`); nil means "wrap only if the request asked for it".
     public var forcedWrapTTL: Int64?
+    /// Asks that, if this response is wrapped, `wrap_info.token` be a signed JWT whose
+    /// `jti` is the wrapping token (Vault's `jwt` wrap format, used for replication
+    /// activation tokens). Honoured only when Core has a wrapping-token codec; otherwise
+    /// the plain token is returned with a warning. Backends set it; clients cannot.
+    public var wrapFormatJWT: Bool
 
     public init(
         data: [String: JSONValue]? = nil,
@@ -41,6 +46,7 @@ public struct Response: Sendable {
         self.wrapInfo = nil
         self.mountType = nil
         self.forcedWrapTTL = nil
+        self.wrapFormatJWT = false
     }
 }
 

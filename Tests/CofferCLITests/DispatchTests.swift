@@ -48,8 +48,8 @@ struct DispatchTests {
     @Test func groupHelp() async {
         let cli = CLIHarness()
         #expect(await cli.run("operator") == 1)
-        #expect(cli.err.contains("Subcommands:\n    init      Initializes a server\n"))
-        #expect(cli.err.contains("\n    unseal    Unseals the Vault server"))
+        #expect(cli.err.contains("Subcommands:\n    generate-root    Generates a new root token\n    init             Initializes a server\n"))
+        #expect(cli.err.contains("\n    unseal           Unseals the Vault server"))
         let help = CLIHarness()
         #expect(await help.run("operator", "-h") == 0)
     }

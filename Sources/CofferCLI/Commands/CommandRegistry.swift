@@ -10,6 +10,8 @@ enum CommandRegistry {
         OperatorInitCommand.self,
         OperatorUnsealCommand.self,
         OperatorSealCommand.self,
+        OperatorGenerateRootCommand.self,
+        OperatorRekeyCommand.self,
         VersionCommand.self,
         LoginCommand.self,
         SecretsEnableCommand.self,
@@ -38,6 +40,18 @@ enum CommandRegistry {
         TokenRenewCommand.self,
         TokenRevokeCommand.self,
         TokenCapabilitiesCommand.self,
+        AuthEnableCommand.self,
+        AuthDisableCommand.self,
+        AuthListCommand.self,
+        AuthTuneCommand.self,
+        AuthHelpCommand.self,
+        AuditEnableCommand.self,
+        AuditDisableCommand.self,
+        AuditListCommand.self,
+        LeaseLookupCommand.self,
+        LeaseRenewCommand.self,
+        LeaseRevokeCommand.self,
+        UnwrapCommand.self,
     ]
 
     /// Commands that only group subcommands (`coffer operator ...`): synopsis and help text.
@@ -153,6 +167,77 @@ enum CommandRegistry {
               Renew a token:
 
                   $ coffer token renew 96ddf4bc-d217-f3ba-f9bd-017055595017
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "auth": (
+            "Interact with auth methods",
+            """
+            Usage: coffer auth <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with Coffer's auth methods.
+              Users can list, enable, disable, tune, and get help for different auth
+              methods.
+
+              To authenticate to Coffer as a user or machine, use the "coffer login"
+              command instead. This command is for interacting with the auth methods
+              themselves, not authenticating to Coffer.
+
+              List all enabled auth methods:
+
+                  $ coffer auth list
+
+              Enable a new auth method "userpass":
+
+                  $ coffer auth enable userpass
+
+              Get detailed help information about how to authenticate to a particular
+              auth method:
+
+                  $ coffer auth help userpass
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "audit": (
+            "Interact with audit devices",
+            """
+            Usage: coffer audit <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with Coffer's audit devices.
+              Users can list, enable, and disable audit devices.
+
+              List all enabled audit devices:
+
+                  $ coffer audit list
+
+              Enable a new audit device "file":
+
+                  $ coffer audit enable file file_path=/var/log/audit.log
+
+              Please see the individual subcommand help for detailed usage information.
+            """
+        ),
+        "lease": (
+            "Interact with leases",
+            """
+            Usage: coffer lease <subcommand> [options] [args]
+
+              This command groups subcommands for interacting with leases. Users can
+              lookup, renew, and revoke leases.
+
+              Lookup a lease:
+
+                  $ coffer lease lookup database/creds/readonly/2f6a614c...
+
+              Renew a lease:
+
+                  $ coffer lease renew database/creds/readonly/2f6a614c...
+
+              Revoke a lease:
+
+                  $ coffer lease revoke database/creds/readonly/2f6a614c...
 
               Please see the individual subcommand help for detailed usage information.
             """

@@ -2,8 +2,13 @@ import CofferClient
 import CofferJSON
 
 /// `coffer login [-method=TYPE] [-path=P] [-no-store] [-no-print] [-token-only] [AUTH K=V...]`:
-/// authenticates with one of ``LoginMethods`` and stores the token in `~/.vault-token`
-/// (mode 0600) for later commands, as `vault`'s default token helper does.
+/// authenticates with one of ``LoginMethods`` (`token`, `userpass`, `approle`) and stores the
+/// token in `~/.vault-token` (mode 0600) for later commands, as `vault`'s default token
+/// helper does.
+///
+/// With `-wrap-ttl` the login answer comes back wrapped. It is unwrapped (and the token
+/// stored) unless `-token-only` (prints the wrapping token) or `-no-store` (prints the
+/// wrapping details) is given.
 enum LoginCommand: CLICommand {
     static let path = ["login"]
     static let synopsis = "Authenticate locally"
@@ -20,11 +25,31 @@ enum LoginCommand: CLICommand {
           Coffer will prompt for input. If the argument is "-", the values are read
           from stdin.
 
-          The -method flag allows using other auth methods. For these, additional "K=V"
-          pairs may be required.
+          The -method flag allows using other auth methods, such as userpass or
+          approle. For these, additional "K=V" pairs may be required. For example, to
+          authenticate to the userpass auth method:
+
+              $ coffer login -method=userpass username=my-username
+
+          For more information about the list of configuration parameters available for
+          a given auth method, use the "coffer auth help TYPE" command. You can also use
+          "coffer auth list" to see the list of enabled auth methods.
 
           If an auth method is enabled at a non-standard path, the -method flag still
           refers to the canonical type, but the -path flag refers to the enabled path.
+          If a userpass auth method was enabled at "userpass-prod", authenticate like
+          this:
+
+              $ coffer login -method=userpass -path=userpass-prod username=my-username
+
+          If the authentication is requested with response wrapping (via -wrap-ttl),
+          the returned token is automatically unwrapped unless:
+
+            - The -token-only flag is used, in which case this command will output
+              the wrapping token.
+
+            - The -no-store flag is used, in which case this command will output the
+              details of the wrapping token.
         """
     static let flagGroups: [FlagGroup] = [
         .http, .output,
@@ -72,9 +97,11 @@ enum LoginCommand: CLICommand {
         if methodType == "token", let first = arguments.first, !first.contains("=") {
             arguments[0] = "token=" + first
         }
+        // -non-interactive: `K=-` reads nothing rather than waiting on the terminal.
+        let stdin: any CLIInput = run.flags.bool("non-interactive") == true ? BufferedInput() : run.context.stdin
         var config: [String: String]
         do {
-            config = try KeyValueArguments(stdin: run.context.stdin).parse(arguments).mapValues(GoValueFormatter.format)
+            config = try KeyValueArguments(stdin: stdin).parse(arguments).mapValues(GoValueFormatter.format)
         } catch {
             run.error("Error parsing configuration: \(error.message)")
             return 1
@@ -88,11 +115,24 @@ enum LoginCommand: CLICommand {
         case .success(let made): client = made.withToken(nil)
         case .failure(let exit): return exit.code
         }
-        let secret: VaultSecret
+        let answer: VaultSecret
         do {
-            secret = try await method.authenticate(config: config, client: client, run: run)
+            answer = try await method.authenticate(config: config, client: client, run: run)
         } catch {
             run.error("Error authenticating: \(CommandRun.message(for: error))")
+            return 2
+        }
+        let secret: VaultSecret
+        do {
+            let extracted = try await LoginTokenExtraction.extract(
+                answer, unwrap: !tokenOnly && !noStore, client: client, run: run)
+            if extracted.wrapped {
+                if tokenOnly { return SecretOutput.printField("wrapping_token", of: extracted.secret, run: run) }
+                return SecretOutput.print(extracted.secret, run: run)
+            }
+            secret = extracted.secret
+        } catch {
+            run.error("Error extracting token: \(CommandRun.message(for: error))")
             return 2
         }
         guard let auth = secret.auth else {

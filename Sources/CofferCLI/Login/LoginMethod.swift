@@ -13,7 +13,10 @@ protocol LoginMethod: Sendable {
     /// - Parameters:
     ///   - config: the `K=V` arguments (a bare first argument of `token` login arrives as
     ///     `token=<value>`), plus `mount`: the auth mount path (`-path`, else `<type>/`).
-    ///   - client: a client without a token.
+    ///   - client: a client without a token. It asks for response wrapping when `-wrap-ttl`
+    ///     is set, so a login answer may come back wrapped (``LoginTokenExtraction`` unwraps
+    ///     it); requests that only prepare or verify the login should go through
+    ///     ``CommandRun/withoutWrapping(_:_:)``.
     /// - Throws: anything; `login` prints `Error authenticating: <error>` and exits 2.
     static func authenticate(config: [String: String], client: VaultClient, run: CommandRun) async throws -> VaultSecret
 }
@@ -22,6 +25,8 @@ protocol LoginMethod: Sendable {
 enum LoginMethods {
     static let all: [any LoginMethod.Type] = [
         TokenLoginMethod.self,
+        UserpassLoginMethod.self,
+        AppRoleLoginMethod.self,
     ]
 
     static func named(_ type: String) -> (any LoginMethod.Type)? {

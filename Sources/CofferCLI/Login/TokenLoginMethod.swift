@@ -42,7 +42,8 @@ enum TokenLoginMethod: LoginMethod {
         }
         let answer: VaultSecret
         do {
-            answer = try await client.withToken(token).lookupSelf()
+            // Verifying the token is not the answer the user asked to wrap.
+            answer = try await run.withoutWrapping(client) { try await $0.withToken(token).lookupSelf() }
         } catch {
             throw LoginError("error looking up token: \(CommandRun.message(for: error))")
         }
@@ -81,10 +82,7 @@ enum TokenLoginMethod: LoginMethod {
             throw LoginError("a token must be passed to auth, please view the help for more information")
         }
         do {
-            if input.isTerminal {
-                return try input.readSecretLine(prompt: prompt, output: run.context.stderr) ?? ""
-            }
-            return try input.readLine() ?? ""
+            return try CredentialPrompt.read(prompt, run: run)
         } catch {
             throw LoginError(
                 "An error occurred attempting to ask for a token. The raw error message is shown below, but usually "
