@@ -69,7 +69,7 @@ extension Core {
                 active: active, context: &context)
         }
         guard var clientToken, !clientToken.isEmpty else { throw LogicalError.permissionDenied }
-        if let token = tokenFromWrappingJWT(clientToken) {
+        if let token = await tokenFromWrappingJWT(clientToken) {
             clientToken = token
             context.clientToken = token
         }

@@ -134,6 +134,7 @@ extension Core {
                 throw error
             }
             logger.info("core: vault is unsealed")
+            await replicationController?.coreUnsealed()
         }
         return try await sealStatus()
     }
@@ -157,6 +158,7 @@ extension Core {
         guard let active else { throw LogicalError.sealed }
         let auth = try await authenticate(clientToken, active: active)
         guard await hasSudo(auth, path: "sys/seal") else { throw LogicalError.permissionDenied }
+        await replicationController?.coreSealing()
         await lifecycle.run {
             await active.expiration.stop()
             activeState.withLock { $0 = nil }

@@ -83,12 +83,14 @@ extension Core {
         try await refreshAfterReplication(records.map(\.operation))
     }
 
-    /// Applies a Merkle sync's result (values as stored on the primary, and keys the
-    /// primary no longer has) with the index the sync reached, in one transaction.
-    public func applySynced(puts: [(key: String, value: [UInt8])], deletes: [String], reachedIndex: UInt64) async throws {
-        var operations: [StorageOperation] = deletes.map { .delete(key: $0) }
-        operations += puts.map { .put(key: $0.key, value: $0.value) }
-        operations.append(.put(key: Self.lastRemoteWALKey, value: Array(String(reachedIndex).utf8)))
+    /// Applies one Merkle sync step (values as stored on the primary, deletes of keys it
+    /// no longer has, the replicator's own bookkeeping keys) in one transaction; the last
+    /// step also records the index the sync reached as `last_remote_wal`.
+    public func applySyncBatch(_ operations: [StorageOperation], reachedIndex: UInt64?) async throws {
+        var operations = operations
+        if let reachedIndex {
+            operations.append(.put(key: Self.lastRemoteWALKey, value: Array(String(reachedIndex).utf8)))
+        }
         try await storage.commit(StorageBatch(operations, origin: .replication))
         try await refreshAfterReplication(operations)
     }

@@ -70,7 +70,7 @@ extension Core {
         var clientToken = token
         do {
             if jwt, let codec = wrappingTokenCodec {
-                clientToken = try codec.encode(tokenID: token, creationTime: Int64(date.timeIntervalSince1970), ttl: ttl)
+                clientToken = try await codec.encode(tokenID: token, creationTime: Int64(date.timeIntervalSince1970), ttl: ttl)
             }
             try await wrappingCubbyhole(tokenID: entry.id, active: active).commit([
                 .put(key: Self.wrappingResponseKey, value: contents.storageBytes),
@@ -95,7 +95,7 @@ extension Core {
     func wrappingToken(_ token: String, active: ActiveState) async throws -> TokenEntry {
         var token = token
         if Self.isJWTShaped(token) {
-            guard let decoded = tokenFromWrappingJWT(token) else { throw Self.invalidWrappingToken }
+            guard let decoded = await tokenFromWrappingJWT(token) else { throw Self.invalidWrappingToken }
             token = decoded
         }
         guard let entry = try await active.tokens.lookup(token: token), Self.isWrappingToken(entry.policies) else {

@@ -19,7 +19,9 @@ import CofferLogical
 extension SystemBackend {
     /// `sys/wrapping/lookup` needs no token: Vault leaves it unauthenticated so a
     /// recipient can check a wrapping token without spending its single use.
-    var unauthenticatedPaths: [String] { ["wrapping/lookup"] }
+    var unauthenticatedPaths: [String] {
+        ["wrapping/lookup", "replication/status", "replication/performance/status", "replication/dr/status"]
+    }
 
     func handleWrapping(_ request: Request) async throws -> Response? {
         guard let active = core.active else { throw LogicalError.sealed }

@@ -35,6 +35,8 @@ struct SystemBackend: LogicalBackend {
             return try await handleCapabilities(request)
         case "audit", "audit-hash":
             return try await handleAudit(request)
+        case "replication":
+            return try await handleReplication(request)
         case "wrapping":
             return try await handleWrapping(request)
         case "key-status" where request.operation == .read && path == "key-status":

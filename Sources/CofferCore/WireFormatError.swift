@@ -17,7 +17,9 @@ public struct WireFormatError: Error, Sendable, CustomStringConvertible {
         public static let tooLarge = Code("too large")
     }
 
+    /// What kind of failure; decides nothing but logging (the link refuses either way).
     public var code: Code
+    /// Names the record and member at fault; never quotes a value.
     public var message: String
 
     public init(_ code: Code, _ message: String) {

@@ -10,10 +10,10 @@ public protocol WrappingTokenCodec: Sendable {
     /// The JWT standing for the wrapping token `tokenID` (the token itself, which must
     /// become the `jti`), minted at `creationTime` (Unix seconds) and valid for `ttl`
     /// seconds. Throwing fails the wrap; the wrapping token is then revoked.
-    func encode(tokenID: String, creationTime: Int64, ttl: Int64) throws -> String
+    func encode(tokenID: String, creationTime: Int64, ttl: Int64) async throws -> String
     /// The wrapping token `jwt` stands for, when its signature, type and expiry verify;
     /// nil otherwise. Must not throw or trap on any input.
-    func decode(_ jwt: String) -> String?
+    func decode(_ jwt: String) async -> String?
 }
 
 extension Core {
@@ -34,8 +34,8 @@ extension Core {
 
     /// The wrapping token a verified JWT-format token stands for; nil when `token` is not
     /// JWT-shaped, no codec is installed, or the codec refuses it.
-    func tokenFromWrappingJWT(_ token: String) -> String? {
+    func tokenFromWrappingJWT(_ token: String) async -> String? {
         guard Self.isJWTShaped(token), let codec = wrappingTokenCodec else { return nil }
-        return codec.decode(token)
+        return await codec.decode(token)
     }
 }

@@ -149,7 +149,8 @@ extension VaultAPIHandler {
         let statusCode = !status.initialized ? uninitCode : (status.sealed ? sealedCode : activeCode)
         var body: [String: JSONValue] = [
             "initialized": .bool(status.initialized), "sealed": .bool(status.sealed), "standby": false,
-            "performance_standby": false, "replication_performance_mode": "disabled",
+            "performance_standby": false,
+            "replication_performance_mode": .string(core.replicationMode == .bootstrapping ? "bootstrapping" : core.replicationMode.rawValue),
             "replication_dr_mode": "disabled", "server_time_utc": .int(Int64(Date().timeIntervalSince1970)),
             "version": .string(CofferVersion.reported), "enterprise": false, "echo_duration_ms": 0,
             "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0, "removed_from_cluster": false,

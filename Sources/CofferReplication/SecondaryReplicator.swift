@@ -1,5 +1,3 @@
-public import CofferStorage
-
 /// The secondary's side of replication, as a pure state machine: events in, actions out,
 /// time passed in (``Event/tick(nowMillis:)``). The shell owns the link, the storage and
 /// the local ``ReplicationLog``; it feeds every event and performs every action in order.

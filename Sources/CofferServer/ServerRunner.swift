@@ -1,3 +1,4 @@
+import CofferCluster
 public import CofferCore
 import CofferHTTP
 import CofferStorage
@@ -57,6 +58,12 @@ public enum ServerRunner {
         case .sqlite(let path): backend = try SQLiteBackend(path: path, logger: logger)
         }
         let core = Core(storage: backend, config: plan.core, logger: logger)
+        if let listener = plan.listeners.first, let cluster = try? ClusterAddress(parsing: listener.clusterAddress) {
+            let advertised = plan.core.clusterAddress.isEmpty ? listener.clusterAddress : plan.core.clusterAddress
+            core.setReplicationController(ReplicationManager(core: core, configuration: .init(
+                clusterListenHost: cluster.host, clusterListenPort: cluster.port,
+                clusterAddress: advertised, logger: logger)))
+        }
 
         var banner: [String] = []
         if let dev = plan.dev {

@@ -365,6 +365,9 @@ public nonisolated struct Coffer_Cluster_V1_PageEntriesResponse: Sendable {
 
   public var entries: [Coffer_Cluster_V1_PageEntry] = []
 
+  /// The primary's last log index when it read these entries.
+  public var lastIndex: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -388,6 +391,9 @@ public nonisolated struct Coffer_Cluster_V1_FetchKeysResponse: Sendable {
   // methods supported on all messages.
 
   public var entries: [Coffer_Cluster_V1_RawEntry] = []
+
+  /// The primary's last log index after it read these values.
+  public var lastIndex: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -467,6 +473,10 @@ public nonisolated struct Coffer_Cluster_V1_ForwardResponse: Sendable {
   public var errorStatus: Int32 = 0
 
   public var errors: [String] = []
+
+  /// The error's code (Coffer's LogicalError code, e.g. "permission denied"), so the
+  /// secondary answers with exactly the status the primary would have.
+  public var errorCode: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1102,7 +1112,7 @@ nonisolated extension Coffer_Cluster_V1_PageEntry: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PageEntriesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_index\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1111,6 +1121,7 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
       default: break
       }
     }
@@ -1120,11 +1131,15 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Messa
     if !self.entries.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
     }
+    if self.lastIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Coffer_Cluster_V1_PageEntriesResponse, rhs: Coffer_Cluster_V1_PageEntriesResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
+    if lhs.lastIndex != rhs.lastIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1162,7 +1177,7 @@ nonisolated extension Coffer_Cluster_V1_FetchKeysRequest: SwiftProtobuf.Message,
 
 nonisolated extension Coffer_Cluster_V1_FetchKeysResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FetchKeysResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_index\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1171,6 +1186,7 @@ nonisolated extension Coffer_Cluster_V1_FetchKeysResponse: SwiftProtobuf.Message
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
       default: break
       }
     }
@@ -1180,11 +1196,15 @@ nonisolated extension Coffer_Cluster_V1_FetchKeysResponse: SwiftProtobuf.Message
     if !self.entries.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
     }
+    if self.lastIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Coffer_Cluster_V1_FetchKeysResponse, rhs: Coffer_Cluster_V1_FetchKeysResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
+    if lhs.lastIndex != rhs.lastIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1311,7 +1331,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ForwardResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}response_json\0\u{3}wal_index\0\u{3}error_status\0\u{1}errors\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}response_json\0\u{3}wal_index\0\u{3}error_status\0\u{1}errors\0\u{3}error_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1323,6 +1343,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.walIndex) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.errorStatus) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.errors) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.errorCode) }()
       default: break
       }
     }
@@ -1341,6 +1362,9 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
     if !self.errors.isEmpty {
       try visitor.visitRepeatedStringField(value: self.errors, fieldNumber: 4)
     }
+    if !self.errorCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.errorCode, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1349,6 +1373,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
     if lhs.walIndex != rhs.walIndex {return false}
     if lhs.errorStatus != rhs.errorStatus {return false}
     if lhs.errors != rhs.errors {return false}
+    if lhs.errorCode != rhs.errorCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

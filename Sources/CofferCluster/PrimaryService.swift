@@ -1,0 +1,160 @@
+import CofferCore
+import CofferReplication
+import CofferStorage
+import Foundation
+import Logging
+import Synchronization
+
+/// The primary's side of the cluster link: one instance serves every secondary; each
+/// call gets the verified secondary id from the transport.
+struct PrimaryService: ClusterServiceHandler {
+    unowned let manager: ReplicationManager
+    var core: Core { manager.core }
+
+    func bootstrap(_ request: Coffer_Cluster_V1_BootstrapRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_BootstrapResponse {
+        let persisted = manager.state.withLock { $0 }
+        let material = try await core.bootstrapMaterial()
+        var response = Coffer_Cluster_V1_BootstrapResponse()
+        response.clusterID = persisted.clusterID
+        response.secondaryID = secondaryID
+        response.barrierEntries = material.entries.map { entry in
+            var raw = Coffer_Cluster_V1_RawEntry()
+            raw.key = entry.key
+            raw.value = Data(entry.value)
+            raw.present = true
+            return raw
+        }
+        response.rootKey = Data(material.rootKey)
+        response.devRootToken = material.devRootToken ?? ""
+        response.primaryApiAddr = persisted.primaryAPIAddress
+        response.primaryClusterAddr = persisted.primaryClusterAddress
+        response.lastIndex = core.replicationLog?.lastIndex ?? 0
+        manager.logger.info("replication: secondary bootstrapped", metadata: ["secondary_id": "\(secondaryID)"])
+        return response
+    }
+
+    func streamWAL(
+        inbound: ClusterMessageStream<Coffer_Cluster_V1_SecondaryMessage>,
+        outbound: ClusterMessageWriter<Coffer_Cluster_V1_PrimaryMessage>,
+        secondaryID: String
+    ) async throws {
+        guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
+        let (events, continuation) = AsyncStream.makeStream(of: LogShipper.Event.self)
+        var shipper = LogShipper()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Inbound messages.
+            group.addTask {
+                do {
+                    for try await message in inbound {
+                        guard let decoded = SecondaryMessage(wire: message) else {
+                            throw ClusterError(.malformedMessage, "malformed message from the secondary")
+                        }
+                        if case .startStream(let after) = decoded {
+                            // A new secondary (after 0) always syncs first: what was written
+                            // before replication began is in no log record.
+                            let oldest = after == 0 ? UInt64.max : log.oldestIndex
+                            continuation.yield(.start(afterIndex: after, oldestIndex: oldest, lastIndex: log.lastIndex,
+                                                      nowMillis: ReplicationManager.nowMillis()))
+                        } else {
+                            continuation.yield(.received(decoded, nowMillis: ReplicationManager.nowMillis()))
+                        }
+                    }
+                } catch {}
+                continuation.yield(.linkClosed)
+            }
+            // The log advancing.
+            group.addTask {
+                var seen = log.lastIndex
+                while !Task.isCancelled {
+                    await log.waitForIndex(above: seen)
+                    seen = log.lastIndex
+                    continuation.yield(.logAdvanced(lastIndex: seen))
+                }
+            }
+            // Time.
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(500))
+                    continuation.yield(.tick(nowMillis: ReplicationManager.nowMillis()))
+                }
+            }
+            defer { group.cancelAll() }
+            eventLoop: for await event in events {
+                let actions = shipper.handle(event)
+                manager.updateShipper(secondaryID, shipper)
+                for action in actions {
+                    switch action {
+                    case .read(let after, let limit):
+                        let answer: LogShipper.Event
+                        do { answer = .readCompleted(try await log.records(after: after, limit: limit)) } catch { answer = .readFailed }
+                        continuation.yield(answer)
+                    case .send(let message):
+                        try await outbound.write(Coffer_Cluster_V1_PrimaryMessage(message))
+                    case .close(let reason):
+                        manager.logger.info("replication: closing stream", metadata: ["secondary_id": "\(secondaryID)", "reason": "\(reason)"])
+                        break eventLoop
+                    }
+                }
+                if case .linkClosed = event { break eventLoop }
+            }
+            manager.markDisconnected(secondaryID)
+        }
+    }
+
+    func merklePages(_ request: Coffer_Cluster_V1_MerklePagesRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_MerklePagesResponse {
+        guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
+        let hashes = try MerkleSyncResponder.pageHashes(of: log)
+        var response = Coffer_Cluster_V1_MerklePagesResponse()
+        response.pageHashes = hashes.hashes.map { Data($0.bytes) }
+        response.lastIndex = hashes.lastIndex
+        return response
+    }
+
+    func merklePageEntries(_ request: Coffer_Cluster_V1_PageEntriesRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_PageEntriesResponse {
+        guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
+        let pages = try MerkleSyncResponder.pageEntries(of: log, pages: request.pages.map { Int($0) })
+        var response = Coffer_Cluster_V1_PageEntriesResponse()
+        for page in pages.pages {
+            for entry in page.entries {
+                var wire = Coffer_Cluster_V1_PageEntry()
+                wire.page = UInt32(page.page)
+                wire.key = entry.key
+                wire.hash = Data(entry.hash.bytes)
+                response.entries.append(wire)
+            }
+        }
+        response.lastIndex = pages.lastIndex
+        return response
+    }
+
+    func fetchKeys(_ request: Coffer_Cluster_V1_FetchKeysRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_FetchKeysResponse {
+        guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
+        let storage = core.storage
+        let values = try await MerkleSyncResponder.values(
+            of: request.keys, isReplicated: { core.isReplicatedKey($0) },
+            read: { try await storage.get($0) }, lastIndex: { log.lastIndex })
+        var response = Coffer_Cluster_V1_FetchKeysResponse()
+        response.entries = values.values.map { value in
+            var raw = Coffer_Cluster_V1_RawEntry()
+            raw.key = value.key
+            raw.present = value.value != nil
+            raw.value = Data(value.value ?? [])
+            return raw
+        }
+        response.lastIndex = values.lastIndex
+        return response
+    }
+
+    func forward(_ request: Coffer_Cluster_V1_ForwardRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_ForwardResponse {
+        var response = Coffer_Cluster_V1_ForwardResponse()
+        do {
+            let (logical, auth) = try ForwardedRequestCodec.decode(Array(request.dataJson))
+            let (answer, index) = try await core.handleForwarded(logical, auth: auth)
+            if let answer { response.responseJson = Data(ResponseCodec.encode(answer)) }
+            response.walIndex = index
+        } catch {
+            ForwardedError.fill(&response, from: core.clientError(error, path: request.path))
+        }
+        return response
+    }
+}
