@@ -140,7 +140,7 @@ let package = Package(
         .target(
             name: "CofferServer",
             dependencies: [
-                "CofferHTTP", "CofferCore", "CofferStorage", "CofferHCL", "CofferJSON", "CofferCluster",
+                "CofferHTTP", "CofferCore", "CofferStorage", "CofferHCL", "CofferJSON", "CofferCluster", "CofferReplication",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -187,6 +187,7 @@ let package = Package(
             name: "CofferTestKit",
             dependencies: [
                 "CofferStorage", "CofferJSON", "CofferLogical", "CofferReplication",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

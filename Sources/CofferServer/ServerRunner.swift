@@ -1,6 +1,7 @@
 import CofferCluster
 public import CofferCore
 import CofferHTTP
+import CofferReplication
 import CofferStorage
 import Foundation
 public import Logging
@@ -118,7 +119,9 @@ public enum ServerRunner {
             maxLeaseTTL: config.maxLeaseTTL,
             clusterName: config.clusterName ?? "",
             apiAddress: config.apiAddress ?? first.map { "\(scheme)://\($0.address)" } ?? "",
-            clusterAddress: config.clusterAddress ?? first.map { "https://\($0.clusterAddress)" } ?? ""
+            clusterAddress: config.clusterAddress ?? first.map { "https://\($0.clusterAddress)" } ?? "",
+            walRetention: config.replication?.logshipperBufferLength.map { Int(clamping: max(1, $0)) }
+                ?? ReplicationLog.defaultRetention
         )
         return ServerPlan(
             storage: config.storage, listeners: config.listeners, core: core,

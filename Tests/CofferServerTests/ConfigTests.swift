@@ -75,6 +75,8 @@ struct ConfigTests {
         #expect(config.pidFile == "/run/coffer.pid")
         #expect(config.rawStorageEndpoint)
         #expect(config.replication == ReplicationConfig(logshipperBufferLength: 1000, logshipperBufferSize: "5gb", resolverDiscoverServers: false))
+        // logshipper_buffer_length is the primary's WAL retention.
+        #expect(ServerRunner.plan(from: config).core.walRetention == 1000)
     }
 
     @Test func jsonConfigWithListenerArray() throws {

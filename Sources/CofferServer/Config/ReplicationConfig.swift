@@ -1,5 +1,6 @@
-/// The `replication { ... }` stanza. Its keys are reserved for the replication work that
-/// follows; they are parsed and validated now so that existing Vault configurations load.
+/// The `replication { ... }` stanza. `logshipper_buffer_length` bounds the WAL records the
+/// primary keeps for its secondaries (default 16,384); the other keys are parsed and
+/// validated so that existing Vault configurations load, and have no effect yet.
 ///
 /// ```hcl
 /// replication {
@@ -9,7 +10,8 @@
 /// }
 /// ```
 public struct ReplicationConfig: Sendable, Equatable {
-    /// Maximum number of WAL entries the log shipper keeps in memory.
+    /// How many WAL records the primary retains for secondaries (older ones are deleted; a
+    /// secondary further behind catches up by Merkle sync).
     public var logshipperBufferLength: Int64?
     /// Maximum memory for the log shipper buffer, as written (e.g. `"5gb"`); not parsed yet.
     public var logshipperBufferSize: String?
