@@ -8,7 +8,8 @@ import Synchronization
 /// The primary's side of the cluster link: one instance serves every secondary; each
 /// call gets the verified secondary id from the transport.
 struct PrimaryService: ClusterServiceHandler {
-    unowned let manager: ReplicationManager
+    /// Strong: the manager stops (and so releases) the server holding this on seal.
+    let manager: ReplicationManager
     var core: Core { manager.core }
 
     func bootstrap(_ request: Coffer_Cluster_V1_BootstrapRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_BootstrapResponse {

@@ -206,7 +206,9 @@ extension Core {
             tokens = try await TokenStore.load(
                 barrier: barrier, now: now,
                 limits: TokenLimits(defaultTTL: config.defaultLeaseTTL, maxTTL: config.maxLeaseTTL),
-                onRevoke: { [unowned self] entries in
+                // Weak: background expiry may outlive a Core that was dropped unsealed.
+                onRevoke: { [weak self] entries in
+                    guard let self else { throw LogicalError.sealed }
                     try await self.destroyPerTokenData(entries)
                     for entry in entries { try await expiration.revokeByToken(tokenID: entry.id) }
                 },
@@ -247,12 +249,12 @@ extension Core {
     private func makeExpirationManager() -> ExpirationManager {
         ExpirationManager(
             barrier: barrier, clock: ExpirationClock(now: now, clock: ContinuousClock()), logger: logger,
-            tokenExists: { [unowned self] id in
-                guard let tokens = self.active?.tokens else { throw LogicalError.sealed }
+            tokenExists: { [weak self] id in
+                guard let tokens = self?.active?.tokens else { throw LogicalError.sealed }
                 return try await tokens.storedEntry(id: id) != nil
             },
-            revoke: { [unowned self] record in
-                guard let active = self.active else { throw LogicalError.sealed }
+            revoke: { [weak self] record in
+                guard let active = self?.active else { throw LogicalError.sealed }
                 if record.isTokenLease { try await active.tokens.revokeTree(id: record.tokenID) }
                 // Secret leases: no engine issues dynamic secrets yet, so deleting the
                 // record (the manager does) is the whole revocation.

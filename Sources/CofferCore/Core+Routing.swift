@@ -28,10 +28,10 @@ extension Core {
         case "token":
             return TokenBackend(
                 tokens: tokens,
-                hasSudo: { [unowned self] auth, path in self.cachedSudo(auth, path: path) },
-                policyExists: { [unowned self] name in
+                hasSudo: { [weak self] auth, path in self?.cachedSudo(auth, path: path) ?? false },
+                policyExists: { [weak self] name in
                     if name == "root" { return true }
-                    return try await self.active?.policies.policy(named: name) != nil
+                    return try await self?.active?.policies.policy(named: name) != nil
                 }
             )
         default:

@@ -4,6 +4,7 @@ import CofferHTTP
 import CofferJSON
 import CofferStorage
 import CofferTestKit
+import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -17,11 +18,12 @@ struct TestServer: Sendable {
     /// Runs `body` against a fresh server; shuts everything down afterwards.
     static func with<T: Sendable>(
         storage: any StorageBackend = InMemoryBackend(),
+        clock: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let core = Core(storage: storage, logger: logger)
+        let core = Core(storage: storage, logger: logger, clock: clock)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let service = try HTTPListener(host: "127.0.0.1", port: 0, tls: nil).makeService(core: core, logger: logger) {
             address in

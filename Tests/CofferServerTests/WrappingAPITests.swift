@@ -311,33 +311,6 @@ enum ClockedTestServer {
     static func with<T: Sendable>(
         clock: SteppedWallClock, _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let core = Core(storage: InMemoryBackend(), logger: logger, clock: { clock.now })
-        let (stream, continuation) = AsyncStream<Int>.makeStream()
-        let service = try HTTPListener(host: "127.0.0.1", port: 0, tls: nil).makeService(core: core, logger: logger) {
-            address in
-            continuation.yield(address?.port ?? 0)
-        }
-        let group = ServiceGroup(services: [service], logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = stream.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
-            let server = TestServer(baseURL: "http://127.0.0.1:\(port)", core: core, http: http)
-            do {
-                let result = try await body(server)
-                try await http.shutdown()
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                try? await http.shutdown()
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
+        try await TestServer.with(clock: { clock.now }, body)
     }
 }
