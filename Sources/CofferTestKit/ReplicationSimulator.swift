@@ -141,6 +141,10 @@ public final class ReplicationSimulator {
             step += 1
             try await chaosStep()
             try await checkInvariants()
+            // The in-memory nodes never really suspend: without this a run holds one of the
+            // (two, on CI) cooperative threads for its whole length and starves other tests'
+            // real-time waits.
+            await Task.yield()
         }
         try await quiesce()
         report.lastIndex = primary.log.lastIndex
@@ -220,6 +224,7 @@ public final class ReplicationSimulator {
             step += 1
             try await advance(byMillis: 100)
             try await checkInvariants()
+            await Task.yield()
         }
         try await checkConvergedData()
     }
