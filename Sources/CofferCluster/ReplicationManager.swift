@@ -221,56 +221,64 @@ public final class ReplicationManager: ReplicationController, Sendable {
 
 /// Waiters for the secondary's applied index (forwarded writes wait to read their own).
 final class AppliedIndexWaiters: Sendable {
+    private struct Waiter {
+        let id: UInt64
+        let index: UInt64
+        let continuation: CheckedContinuation<Bool, Never>
+    }
     private struct State {
         var index: UInt64 = 0
-        var waiters: [(UInt64, CheckedContinuation<Void, Never>)] = []
+        var nextID: UInt64 = 0
+        var waiters: [Waiter] = []
+        /// Timeouts that fired before their waiter was registered.
+        var expiredEarly: Set<UInt64> = []
     }
     private let state = Mutex(State())
 
     func update(_ index: UInt64) {
-        let ready = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let ready = state.withLock { s -> [Waiter] in
             s.index = max(s.index, index)
-            let (done, rest) = (s.waiters.filter { $0.0 <= s.index }, s.waiters.filter { $0.0 > s.index })
-            s.waiters = rest
-            return done.map(\.1)
+            let current = s.index
+            let done = s.waiters.filter { $0.index <= current }
+            s.waiters.removeAll { $0.index <= current }
+            return done
         }
-        for continuation in ready { continuation.resume() }
+        for waiter in ready { waiter.continuation.resume(returning: true) }
     }
 
     /// Waits until the applied index reaches `index` or `millis` pass; true if it did.
+    /// Each wait is its own waiter: a timeout releases only itself.
     func wait(for index: UInt64, millis: Int64) async -> Bool {
-        if state.withLock({ $0.index >= index }) { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await withCheckedContinuation { continuation in
-                    let resumeNow = self.state.withLock { s -> Bool in
-                        if s.index >= index { return true }
-                        s.waiters.append((index, continuation))
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
-                return true
+        let id: UInt64? = state.withLock { s in
+            if s.index >= index { return nil }
+            s.nextID += 1
+            return s.nextID
+        }
+        guard let id else { return true }
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(millis))
+            if !Task.isCancelled { self?.expire(id) }
+        }
+        defer { timeout.cancel() }
+        return await withCheckedContinuation { continuation in
+            let answer = state.withLock { s -> Bool? in
+                if s.index >= index { return true }
+                if s.expiredEarly.remove(id) != nil { return false }
+                s.waiters.append(Waiter(id: id, index: index, continuation: continuation))
+                return nil
             }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(millis))
-                return false
-            }
-            let first = await group.next() ?? false
-            if !first { self.update(0) ; self.release(index) }
-            group.cancelAll()
-            await group.waitForAll()
-            return first
+            if let answer { continuation.resume(returning: answer) }
         }
     }
 
-    /// Lets go of waiters for `index` (after a timeout), so the group can finish.
-    private func release(_ index: UInt64) {
-        let released = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            let done = s.waiters.filter { $0.0 == index }.map(\.1)
-            s.waiters.removeAll { $0.0 == index }
-            return done
+    private func expire(_ id: UInt64) {
+        let expired = state.withLock { s -> Waiter? in
+            guard let position = s.waiters.firstIndex(where: { $0.id == id }) else {
+                s.expiredEarly.insert(id)
+                return nil
+            }
+            return s.waiters.remove(at: position)
         }
-        for continuation in released { continuation.resume() }
+        expired?.continuation.resume(returning: false)
     }
 }
