@@ -212,7 +212,9 @@ extension Core {
     /// A write to a replicated key through the barrier (the primary's replication-set
     /// record, which must itself reach secondaries through the log).
     public func writeReplicated(_ key: String, _ value: [UInt8]) async throws {
-        precondition(isReplicatedKey(key), "writeReplicated needs a replicated key")
+        guard isReplicatedKey(key) else {
+            throw CoreError.corrupt("writeReplicated was given a local key")
+        }
         try await barrier.put(key, value)
     }
 }
