@@ -278,16 +278,11 @@ extension ReplicationManager {
     // MARK: shipper bookkeeping (primary)
 
     func updateShipper(_ id: String, _ shipper: LogShipper) {
-        runtime.withLock { r in
-            var status = r.shippers[id] ?? ShipperStatus()
-            status.peer = shipper.peer
-            status.acknowledged = shipper.acknowledgedIndex
-            r.shippers[id] = status
-        }
+        runtime.withLock { $0.shippers[id] = shipper.peer }
     }
 
     func markDisconnected(_ id: String) {
-        runtime.withLock { $0.shippers[id]?.peer.connected = false }
+        runtime.withLock { $0.shippers[id]?.connected = false }
     }
 }
 

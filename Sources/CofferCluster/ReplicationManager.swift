@@ -42,16 +42,11 @@ public final class ReplicationManager: ReplicationController, Sendable {
     struct Runtime: Sendable {
         var server: ClusterServer?
         var serverTask: Task<Void, Never>?
-        var shippers: [String: ShipperStatus] = [:]
+        /// The link state of each connected secondary, from its log shipper.
+        var shippers: [String: ReplicationPeerStatus] = [:]
         var secondaryTask: Task<Void, Never>?
         var secondaryStatus = SecondaryStatus()
         var client: ClusterClient?
-    }
-
-    struct ShipperStatus: Sendable {
-        var peer = ReplicationPeerStatus()
-        var acknowledged: UInt64 = 0
-        var apiAddress = ""
     }
 
     struct SecondaryStatus: Sendable {
@@ -152,16 +147,11 @@ public final class ReplicationManager: ReplicationController, Sendable {
         case .primary:
             let shippers = runtime.withLock { $0.shippers }
             let secondaries: [JSONValue] = persisted.secondaries.sorted(by: { $0.key < $1.key }).map { id, _ in
-                let status = shippers[id]
-                return .object([
-                    "node_id": .string(id),
-                    "api_address": .string(status?.apiAddress ?? ""),
-                    "cluster_address": .string(""),
-                    "connection_status": .string(status?.peer.connectionStatus ?? "disconnected"),
-                    "last_heartbeat": .string(status?.peer.lastHeartbeatMillis.map(Self.rfc3339) ?? ""),
-                    "last_heartbeat_duration_ms": .string(String(status?.peer.lastHeartbeatDurationMillis ?? 0)),
-                    "clock_skew_ms": .string(String(status?.peer.clockSkewMillis ?? 0)),
-                    "replication_primary_canary_age_ms": .string(String(status?.peer.lastHeartbeatDurationMillis ?? 0)),
+                let peer = shippers[id]
+                // The primary does not learn a secondary's own addresses (Vault fills them
+                // from its heartbeats); they stay empty here.
+                return Self.peerJSON(peer, [
+                    "node_id": .string(id), "api_address": "", "cluster_address": "",
                 ])
             }
             let last = log?.lastIndex ?? 0
@@ -188,15 +178,10 @@ public final class ReplicationManager: ReplicationController, Sendable {
                 "cluster_id": .string(persisted.clusterID),
                 "secondary_id": .string(persisted.secondaryID),
                 "connection_state": .string(status.connectionState),
-                "primaries": [[
+                "primaries": [Self.peerJSON(status.peer, [
                     "api_address": .string(persisted.primaryAPIAddress),
                     "cluster_address": .string(persisted.primaryClusterAddress),
-                    "connection_status": .string(status.peer.connectionStatus),
-                    "last_heartbeat": .string(status.peer.lastHeartbeatMillis.map(Self.rfc3339) ?? ""),
-                    "last_heartbeat_duration_ms": .string(String(status.peer.lastHeartbeatDurationMillis)),
-                    "clock_skew_ms": .string(String(status.peer.clockSkewMillis)),
-                    "replication_primary_canary_age_ms": .string(String(status.peer.lastHeartbeatDurationMillis)),
-                ]],
+                ])],
                 "known_primary_cluster_addrs": [.string(persisted.primaryClusterAddress)],
                 "primary_cluster_addr": .string(persisted.primaryClusterAddress),
                 "last_remote_wal": .int(Int64(lastRemote)),
@@ -208,6 +193,18 @@ public final class ReplicationManager: ReplicationController, Sendable {
         default:
             return ["mode": "disabled"]
         }
+    }
+
+    /// One entry of `secondaries[]` or `primaries[]`: the link figures (Vault sends the
+    /// durations as strings) plus `identity` (node id, addresses).
+    static func peerJSON(_ peer: ReplicationPeerStatus?, _ identity: [String: JSONValue]) -> JSONValue {
+        var entry = identity
+        entry["connection_status"] = .string(peer?.connectionStatus ?? "disconnected")
+        entry["last_heartbeat"] = .string(peer?.lastHeartbeatMillis.map(rfc3339) ?? "")
+        entry["last_heartbeat_duration_ms"] = .string(String(peer?.lastHeartbeatDurationMillis ?? 0))
+        entry["clock_skew_ms"] = .string(String(peer?.clockSkewMillis ?? 0))
+        entry["replication_primary_canary_age_ms"] = .string(String(peer?.lastHeartbeatDurationMillis ?? 0))
+        return .object(entry)
     }
 
     static func rfc3339(_ millis: Int64) -> String {

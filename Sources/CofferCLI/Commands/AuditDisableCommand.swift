@@ -20,19 +20,9 @@ enum AuditDisableCommand: CLICommand {
     static let flagGroups: [FlagGroup] = [.http]
 
     static func run(_ run: CommandRun) async -> Int32 {
-        if let status = run.checkArgumentCount(1...1) { return status }
-        let path = run.arguments[0].sanitizedAPIPath + "/"
-        let client: VaultClient
-        switch run.clientOrExit() {
-        case .success(let made): client = made
-        case .failure(let exit): return exit.code
-        }
-        do {
-            try await AuditAPI.disable(client, at: path)
-        } catch {
-            return run.fail("Error disabling audit device", error)
-        }
-        run.output("Success! Disabled audit device (if it was enabled) at: \(path)")
-        return 0
+        await run.disablePath(
+            failure: { _ in "Error disabling audit device" },
+            success: { "Success! Disabled audit device (if it was enabled) at: \($0)" }
+        ) { client, path in try await AuditAPI.disable(client, at: path) }
     }
 }

@@ -22,19 +22,9 @@ enum AuthDisableCommand: CLICommand {
     static let flagGroups: [FlagGroup] = [.http]
 
     static func run(_ run: CommandRun) async -> Int32 {
-        if let status = run.checkArgumentCount(1...1) { return status }
-        let path = run.arguments[0].sanitizedAPIPath + "/"
-        let client: VaultClient
-        switch run.clientOrExit() {
-        case .success(let made): client = made
-        case .failure(let exit): return exit.code
-        }
-        do {
-            try await AuthMethodsAPI.disable(client, at: path)
-        } catch {
-            return run.fail("Error disabling auth method at \(path)", error)
-        }
-        run.output("Success! Disabled the auth method (if it existed) at: \(path)")
-        return 0
+        await run.disablePath(
+            failure: { "Error disabling auth method at \($0)" },
+            success: { "Success! Disabled the auth method (if it existed) at: \($0)" }
+        ) { client, path in try await AuthMethodsAPI.disable(client, at: path) }
     }
 }
