@@ -59,7 +59,9 @@ public struct LogShipper: Sendable {
     /// What happened, as the shell saw it.
     public enum Event: Sendable, Hashable {
         /// The stream opened with ``SecondaryMessage/startStream(afterIndex:)``; the log's
-        /// oldest retained and last indexes now.
+        /// oldest retained and last indexes now. An `oldestIndex` of `UInt64.max` forces
+        /// one Merkle sync (a new secondary, or one whose paths filter changed): it applies
+        /// to this start only, not to the `startStream` the secondary sends after its sync.
         case start(afterIndex: UInt64, oldestIndex: UInt64, lastIndex: UInt64, nowMillis: Int64)
         /// The log's last index is now `lastIndex`.
         case logAdvanced(lastIndex: UInt64)
@@ -138,7 +140,8 @@ public struct LogShipper: Sendable {
         if phase == .closed { return [] }
         switch event {
         case let .start(afterIndex, oldestIndex, lastIndex, nowMillis):
-            self.oldestIndex = max(self.oldestIndex, oldestIndex)
+            let forceSync = oldestIndex == .max
+            if !forceSync { self.oldestIndex = max(self.oldestIndex, oldestIndex) }
             self.lastIndex = max(self.lastIndex, lastIndex)
             guard phase == .notStarted else {
                 // A second stream start is a restart in all but name.
@@ -146,7 +149,7 @@ public struct LogShipper: Sendable {
             }
             lastReceivedMillis = nowMillis
             peer.connected = true
-            return restart(after: afterIndex)
+            return restart(after: afterIndex, forceSync: forceSync)
         case .logAdvanced(let index):
             lastIndex = max(lastIndex, index)
             return readIfNeeded()
@@ -198,11 +201,11 @@ public struct LogShipper: Sendable {
     }
 
     /// Moves the cursor to `afterIndex`, or asks for a Merkle sync when the log cannot serve it.
-    private mutating func restart(after afterIndex: UInt64) -> [Action] {
+    private mutating func restart(after afterIndex: UInt64, forceSync: Bool = false) -> [Action] {
         if readInFlight { discardRead = true }
         let ahead = afterIndex > lastIndex
         let gone = afterIndex < lastIndex && afterIndex + 1 < oldestIndex
-        if ahead || gone {
+        if ahead || gone || forceSync {
             phase = .awaitingStart
             return [.send(.needSync(oldestIndex: oldestIndex, lastIndex: lastIndex))]
         }

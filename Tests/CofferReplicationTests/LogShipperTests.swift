@@ -35,6 +35,19 @@ import Testing
         #expect(shipper.handle(.readCompleted(.records([Self.record(6)]))) == [.send(.records([Self.record(6)], lastIndex: 6))])
     }
 
+    /// A forced sync (oldest = max: a new secondary, a changed paths filter) asks for one
+    /// sync even when the secondary is caught up, and the `startStream` it sends after
+    /// that sync streams, even while the primary keeps writing (it used to loop: the
+    /// forced oldest index stuck to the shipper and every restart asked for a sync again).
+    @Test func aForcedSyncHappensOnceThenTheStreamFollows() {
+        var (shipper, actions) = Self.started(after: 5, oldest: .max, last: 5)
+        #expect(actions == [.send(.needSync(oldestIndex: 0, lastIndex: 5))])
+        #expect(shipper.handle(.logAdvanced(lastIndex: 9)).isEmpty)
+        let after = shipper.handle(.received(.startStream(afterIndex: 7), nowMillis: 1))
+        #expect(after == [.read(afterIndex: 7, limit: 1024)])
+        #expect(shipper.phase == .streaming)
+    }
+
     @Test func startOnAnEmptyLogAtZeroIsCaughtUp() {
         let (shipper, actions) = Self.started(after: 0, oldest: 1, last: 0)
         #expect(actions.isEmpty)
