@@ -269,11 +269,24 @@ extension Core {
         try await barrier.commit(StorageBatch([.put(key: StorageKeys.clusterInfo, value: JSONWriter.bytes(info))]))
     }
 
-    private func createDefaultMountTables() async throws {
-        let cubbyhole = MountEntry(
+    /// A new cluster's (or a new secondary's) own cubbyhole mount: local, per token.
+    static func newCubbyholeMount() -> MountEntry {
+        MountEntry(
             path: "cubbyhole/", type: "cubbyhole", description: "per-token private secret storage",
             uuid: TokenGenerator.uuid(), accessor: "cubbyhole_" + String(TokenGenerator.uuid().prefix(8)), local: true
         )
+    }
+
+    /// The local mount table of a cluster whose storage was replaced by a primary's (a
+    /// new performance secondary): only its own cubbyhole, which response wrapping needs.
+    func createLocalMountTable() async throws {
+        try await barrier.commit(StorageBatch([
+            .put(key: StorageKeys.localMounts, value: JSONWriter.bytes(MountTableRecord(entries: [Self.newCubbyholeMount()]).storageValue)),
+        ]))
+    }
+
+    private func createDefaultMountTables() async throws {
+        let cubbyhole = Self.newCubbyholeMount()
         let sys = MountEntry(
             path: "sys/", type: "system", description: "system endpoints used for control, policy and debugging",
             uuid: TokenGenerator.uuid(), accessor: "system_" + String(TokenGenerator.uuid().prefix(8))

@@ -169,6 +169,7 @@ extension Core {
             try await storage.commit(StorageBatch(operations, origin: .replication))
             try await barrier.unseal(rootKey: rootKey)
             try await createClusterInfo()
+            try await createLocalMountTable()
             try await afterWipe()
             try await activate()
             if let devRootToken, !devRootToken.isEmpty, let active {
@@ -216,5 +217,29 @@ extension Core {
             throw CoreError.corrupt("writeReplicated was given a local key")
         }
         try await barrier.put(key, value)
+    }
+}
+
+/// A mount as replication filters see it: its path (`secret/`, `auth/userpass/`) and the
+/// storage prefix of its data.
+public struct MountDataPrefix: Sendable, Hashable {
+    public var path: String
+    public var prefix: String
+    public var type: String
+    public var local: Bool
+}
+
+extension Core {
+    /// Every secrets and auth mount with its data's storage prefix (empty while sealed).
+    /// Auth mounts are named `auth/<path>`, as Vault's paths filters name them.
+    public func mountDataPrefixes() -> [MountDataPrefix] {
+        guard let active else { return [] }
+        let secrets = active.mounts.map {
+            MountDataPrefix(path: $0.path, prefix: StorageKeys.mountData(uuid: $0.uuid), type: $0.type, local: $0.local)
+        }
+        let auth = active.authMounts.map {
+            MountDataPrefix(path: "auth/" + $0.path, prefix: StorageKeys.mountData(uuid: $0.uuid, isAuth: true), type: $0.type, local: $0.local)
+        }
+        return secrets + auth
     }
 }

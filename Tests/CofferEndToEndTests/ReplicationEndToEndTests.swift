@@ -96,6 +96,14 @@ struct ReplicationEndToEndTests {
                 let lookupOnP = try await primary.client.send("GET", "/v1/auth/token/lookup-self", token: localToken)
                 #expect(lookupOnP.status == 403, "a secondary's local token must not work on the primary")
 
+                // Response wrapping works on the secondary: it has its own cubbyhole (the
+                // bootstrap wipe used to leave it without one, so every wrap was a 500).
+                r = try onS.run("write", "-wrap-ttl=60", "-field=wrapping_token", "sys/wrapping/wrap", "zone=eu")
+                let wrapped = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                #expect(r.status == 0 && !wrapped.isEmpty, "\(r)")
+                r = try onS.run("unwrap", "-field=zone", wrapped)
+                #expect(r.status == 0 && r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "eu", "\(r)")
+
                 // Status on both sides agrees once the secondary has caught up.
                 var primaryStatus: JSONValue?
                 var secondaryStatus: JSONValue?
