@@ -16,8 +16,17 @@ struct PersistedReplicationState: Sendable, CustomStringConvertible {
     var serverCertificatePEM = ""
     var serverKeyPEM = ""
     var jwtKeyPEM = ""
-    /// Secondary ids with whether each is revoked.
+    /// Secondary ids with whether each is revoked. A revoked id stays here (its
+    /// certificate must never work again), so it cannot be issued a second time.
     var secondaries: [String: Bool] = [:]
+    /// Paths filters by secondary id.
+    var filters: [String: PathsFilter] = [:]
+    /// Secondaries whose next stream must begin with a Merkle sync (their filter changed).
+    var resync: Set<String> = []
+    /// Set by `primary/demote`: a secondary without a primary until `update-primary`.
+    var demoted = false
+    /// Unix seconds of the last finished `sys/replication/reindex` (0: never).
+    var lastReindexEpoch: Int64 = 0
     // Secondary side.
     var secondaryID = ""
     var clientCertificatePEM = ""
@@ -47,6 +56,14 @@ struct PersistedReplicationState: Sendable, CustomStringConvertible {
         if case .object(let list)? = json["secondaries"] {
             for (id, revoked) in list { secondaries[id] = revoked.boolValue ?? false }
         }
+        if case .object(let list)? = json["filters"] {
+            for (id, value) in list {
+                if let filter = PathsFilter(json: value) { filters[id] = filter }
+            }
+        }
+        resync = Set(json["resync"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        demoted = json["demoted"]?.boolValue ?? false
+        lastReindexEpoch = json["last_reindex_epoch"]?.intValue ?? 0
     }
 
     var bytes: [UInt8] {
@@ -65,6 +82,10 @@ struct PersistedReplicationState: Sendable, CustomStringConvertible {
             "client_cert": .string(clientCertificatePEM),
             "client_key": .string(clientKeyPEM),
             "secondaries": .object(secondaries.mapValues { .bool($0) }),
+            "filters": .object(filters.mapValues(\.json)),
+            "resync": .array(resync.sorted().map { .string($0) }),
+            "demoted": .bool(demoted),
+            "last_reindex_epoch": .int(lastReindexEpoch),
         ])
     }
 }

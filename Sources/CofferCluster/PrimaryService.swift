@@ -42,6 +42,9 @@ struct PrimaryService: ClusterServiceHandler {
         guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
         let (events, continuation) = AsyncStream.makeStream(of: LogShipper.Event.self)
         var shipper = LogShipper()
+        // Revocation, a filter change or teardown ends the stream at once.
+        let handle = manager.registerStream(secondaryID) { continuation.yield(.linkClosed) }
+        defer { manager.unregisterStream(secondaryID, handle: handle) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Inbound messages.
             group.addTask {
@@ -52,8 +55,10 @@ struct PrimaryService: ClusterServiceHandler {
                         }
                         if case .startStream(let after) = decoded {
                             // A new secondary (after 0) always syncs first: what was written
-                            // before replication began is in no log record.
-                            let oldest = after == 0 ? UInt64.max : log.oldestIndex
+                            // before replication began is in no log record. So does one
+                            // whose paths filter changed.
+                            let resync = await manager.takeResync(secondaryID)
+                            let oldest = after == 0 || resync ? UInt64.max : log.oldestIndex
                             continuation.yield(.start(afterIndex: after, oldestIndex: oldest, lastIndex: log.lastIndex,
                                                       nowMillis: ReplicationManager.nowMillis()))
                         } else {
@@ -87,7 +92,10 @@ struct PrimaryService: ClusterServiceHandler {
                     switch action {
                     case .read(let after, let limit):
                         let answer: LogShipper.Event
-                        do { answer = .readCompleted(try await log.records(after: after, limit: limit)) } catch { answer = .readFailed }
+                        do {
+                            answer = .readCompleted(Self.filtered(try await log.records(after: after, limit: limit),
+                                                                  manager.exclusion(for: secondaryID)))
+                        } catch { answer = .readFailed }
                         continuation.yield(answer)
                     case .send(let message):
                         try await outbound.write(Coffer_Cluster_V1_PrimaryMessage(message))
@@ -104,7 +112,18 @@ struct PrimaryService: ClusterServiceHandler {
 
     func merklePages(_ request: Coffer_Cluster_V1_MerklePagesRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_MerklePagesResponse {
         guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
-        let hashes = try MerkleSyncResponder.pageHashes(of: log)
+        let exclusion = manager.exclusion(for: secondaryID)
+        var hashes = try MerkleSyncResponder.pageHashes(of: log)
+        if !exclusion.isEmpty {
+            // The filtered view: the same snapshot discipline, then the excluded keys removed.
+            var lastIndex = log.lastIndex
+            var snapshot = log.merkleSnapshot()
+            while log.lastIndex != lastIndex {
+                lastIndex = log.lastIndex
+                snapshot = log.merkleSnapshot()
+            }
+            hashes = MerkleSyncResponder.pageHashes(of: snapshot.filtered(excluding: exclusion.excludes), lastIndex: lastIndex)
+        }
         var response = Coffer_Cluster_V1_MerklePagesResponse()
         response.pageHashes = hashes.hashes.map { Data($0.bytes) }
         response.lastIndex = hashes.lastIndex
@@ -113,7 +132,10 @@ struct PrimaryService: ClusterServiceHandler {
 
     func merklePageEntries(_ request: Coffer_Cluster_V1_PageEntriesRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_PageEntriesResponse {
         guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
-        let pages = try MerkleSyncResponder.pageEntries(of: log, pages: request.pages.map { Int($0) })
+        let exclusion = manager.exclusion(for: secondaryID)
+        var snapshot = log.merkleSnapshot()
+        if !exclusion.isEmpty { snapshot = snapshot.filtered(excluding: exclusion.excludes) }
+        let pages = try MerkleSyncResponder.pageEntries(of: snapshot, pages: request.pages.map { Int($0) }, lastIndex: log.lastIndex)
         var response = Coffer_Cluster_V1_PageEntriesResponse()
         for page in pages.pages {
             for entry in page.entries {
@@ -131,9 +153,11 @@ struct PrimaryService: ClusterServiceHandler {
     func fetchKeys(_ request: Coffer_Cluster_V1_FetchKeysRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_FetchKeysResponse {
         guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
         let storage = core.storage
+        let exclusion = manager.exclusion(for: secondaryID)
+        // A filtered key reads as absent: the secondary deletes what it must not hold.
         let values = try await MerkleSyncResponder.values(
             of: request.keys, isReplicated: { core.isReplicatedKey($0) },
-            read: { try await storage.get($0) }, lastIndex: { log.lastIndex })
+            read: { exclusion.excludes($0) ? nil : try await storage.get($0) }, lastIndex: { log.lastIndex })
         var response = Coffer_Cluster_V1_FetchKeysResponse()
         response.entries = values.values.map { value in
             var raw = Coffer_Cluster_V1_RawEntry()
@@ -153,9 +177,49 @@ struct PrimaryService: ClusterServiceHandler {
             let (answer, index) = try await core.handleForwarded(logical, auth: auth)
             if let answer { response.responseJson = Data(ResponseCodec.encode(answer)) }
             response.walIndex = index
+            if let records = await recordsForAnswer(after: request.appliedIndex, through: index) {
+                let exclusion = manager.exclusion(for: secondaryID)
+                response.records = records.map { Coffer_Cluster_V1_WALRecord(Self.filtered($0, exclusion)) }
+                response.recordsAfter = request.appliedIndex
+            }
         } catch {
             ForwardedError.fill(&response, from: core.clientError(error, path: request.path))
         }
         return response
+    }
+
+    /// Where a record a filter withholds goes instead: a delete of a key that never
+    /// exists, so the secondary's index stays gap-free and the record's content (key and
+    /// value) never leaves the primary.
+    static let withheldRecordKey = "core/replication/withheld"
+
+    static func filtered(_ record: WALRecord, _ exclusion: ReplicationExclusion) -> WALRecord {
+        let key: String
+        switch record.operation {
+        case .put(let k, _), .delete(let k): key = k
+        case .deletePrefix(let prefix): key = prefix
+        }
+        guard !exclusion.isEmpty, exclusion.excludes(key) else { return record }
+        return WALRecord(index: record.index, operation: .delete(key: withheldRecordKey))
+    }
+
+    static func filtered(_ read: WALRead, _ exclusion: ReplicationExclusion) -> WALRead {
+        guard !exclusion.isEmpty, case .records(let records) = read else { return read }
+        return .records(records.map { filtered($0, exclusion) })
+    }
+
+    /// The most records a forwarded write's answer carries; a secondary further behind
+    /// waits for the stream instead.
+    static let maximumRecordsInAnswer: UInt64 = 64
+
+    /// Every record in (`after`, `through`] when the secondary asked for them (`after` >
+    /// 0), there are few enough, and all are still retained; nil otherwise.
+    private func recordsForAnswer(after: UInt64, through: UInt64) async -> [WALRecord]? {
+        guard after > 0, through > after, through - after <= Self.maximumRecordsInAnswer,
+              let log = core.replicationLog,
+              case .records(let records)? = try? await log.records(after: after, limit: Int(through - after)),
+              records.count == Int(through - after), records.last?.index == through
+        else { return nil }
+        return records
     }
 }

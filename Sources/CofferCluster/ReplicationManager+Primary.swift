@@ -28,20 +28,7 @@ extension ReplicationManager {
             throw LogicalError.invalidRequest("primary_cluster_addr \"\(advertised.prefix(100))\" is not host:port")
         }
         let clusterID = UUID().uuidString.lowercased()
-        let now = Date()
-        let ca = try ClusterPKI.CertificateAuthority.generate(commonName: "coffer-replication-" + clusterID.prefix(8), now: now)
-        let server = try ca.issueServerCertificate(hosts: [address.host], now: now)
-        let jwtKey = ActivationToken.SigningKey()
-        var next = PersistedReplicationState()
-        next.mode = .primary
-        next.clusterID = clusterID
-        next.primaryClusterAddress = advertised
-        next.primaryAPIAddress = core.apiAddress
-        next.caCertificatePEM = ca.certificatePEM
-        next.caKeyPEM = ca.privateKeyPEM
-        next.serverCertificatePEM = server.certificatePEM
-        next.serverKeyPEM = server.privateKeyPEM
-        next.jwtKeyPEM = jwtKey.pemRepresentation
+        let next = try Self.primaryState(clusterID: clusterID, advertised: advertised, host: address.host, apiAddress: core.apiAddress)
         state.withLock { $0 = next }
         log.setMode(.primary)
         try await persist()

@@ -23,30 +23,16 @@ extension ReplicationManager {
         guard let token = request.data["token"]?.stringValue, !token.isEmpty else {
             throw LogicalError.invalidRequest("token is required")
         }
-        var apiAddress = request.data["primary_api_addr"]?.stringValue ?? ""
-        if apiAddress.isEmpty {
-            guard let decoded = try? ActivationToken.decodeUnverified(token), !decoded.address.isEmpty else {
-                throw LogicalError.invalidRequest("the activation token carries no primary address; give primary_api_addr")
-            }
-            apiAddress = decoded.address
-        }
-        let caFile = request.data["ca_file"]?.stringValue ?? ""
-        let bundle = try await unwrapAtPrimary(token: token, apiAddress: apiAddress, caFile: caFile)
-        func field(_ name: String) throws -> String {
-            guard let value = bundle[name]?.stringValue, !value.isEmpty else {
-                throw LogicalError.invalidRequest("the unwrapped activation bundle lacks \(name): is this a secondary activation token?")
-            }
-            return value
-        }
+        let bundle = try await unwrapActivation(request, token: token)
         var next = PersistedReplicationState()
         next.mode = .secondary
-        next.clusterID = try field("cluster_id")
-        next.secondaryID = try field("secondary_id")
-        next.primaryClusterAddress = try field("primary_cluster_addr")
-        next.primaryAPIAddress = apiAddress
-        next.caCertificatePEM = try field("ca_cert")
-        next.clientCertificatePEM = try field("client_cert")
-        next.clientKeyPEM = try field("client_key")
+        next.clusterID = bundle.clusterID
+        next.secondaryID = bundle.secondaryID
+        next.primaryClusterAddress = bundle.primaryClusterAddress
+        next.primaryAPIAddress = bundle.primaryAPIAddress
+        next.caCertificatePEM = bundle.caCertificatePEM
+        next.clientCertificatePEM = bundle.clientCertificatePEM
+        next.clientKeyPEM = bundle.clientKeyPEM
 
         let client = try makeClient(next)
         let material = try await ClusterClient.withClient(configuration: client) { client in
@@ -68,6 +54,43 @@ extension ReplicationManager {
         ])
     }
 
+    /// What an activation token unwraps to at the primary.
+    struct ActivationBundle: Sendable {
+        var clusterID: String
+        var secondaryID: String
+        var primaryClusterAddress: String
+        var primaryAPIAddress: String
+        var caCertificatePEM: String
+        var clientCertificatePEM: String
+        var clientKeyPEM: String
+    }
+
+    /// Unwraps `token` at the primary's API address (`primary_api_addr`, else the
+    /// token's `addr` claim), trusting `ca_file` / `ca_path` when given.
+    func unwrapActivation(_ request: Request, token: String) async throws -> ActivationBundle {
+        var apiAddress = request.data["primary_api_addr"]?.stringValue ?? ""
+        if apiAddress.isEmpty {
+            guard let decoded = try? ActivationToken.decodeUnverified(token), !decoded.address.isEmpty else {
+                throw LogicalError.invalidRequest("the activation token carries no primary address; give primary_api_addr")
+            }
+            apiAddress = decoded.address
+        }
+        let caFile = request.data["ca_file"]?.stringValue ?? ""
+        let caPath = request.data["ca_path"]?.stringValue ?? ""
+        let bundle = try await unwrapAtPrimary(token: token, apiAddress: apiAddress, caFile: caFile, caPath: caPath)
+        func field(_ name: String) throws -> String {
+            guard let value = bundle[name]?.stringValue, !value.isEmpty else {
+                throw LogicalError.invalidRequest("the unwrapped activation bundle lacks \(name): is this a secondary activation token?")
+            }
+            return value
+        }
+        return ActivationBundle(
+            clusterID: try field("cluster_id"), secondaryID: try field("secondary_id"),
+            primaryClusterAddress: try field("primary_cluster_addr"), primaryAPIAddress: apiAddress,
+            caCertificatePEM: try field("ca_cert"), clientCertificatePEM: try field("client_cert"),
+            clientKeyPEM: try field("client_key"))
+    }
+
     func makeClient(_ persisted: PersistedReplicationState) throws -> ClusterClient.Configuration {
         let identity = try ClusterPKI.Identity(certificatePEM: persisted.clientCertificatePEM, privateKeyPEM: persisted.clientKeyPEM)
         let ca = try Certificate(pemEncoded: persisted.caCertificatePEM)
@@ -79,10 +102,12 @@ extension ReplicationManager {
     }
 
     /// `POST <primary>/v1/sys/wrapping/unwrap` with the activation token; the bundle.
-    func unwrapAtPrimary(token: String, apiAddress: String, caFile: String) async throws -> [String: JSONValue] {
+    func unwrapAtPrimary(token: String, apiAddress: String, caFile: String, caPath: String) async throws -> [String: JSONValue] {
         var tls = TLSConfiguration.makeClientConfiguration()
         if !caFile.isEmpty {
             tls.trustRoots = .file(caFile)
+        } else if !caPath.isEmpty {
+            tls.trustRoots = .certificates(try Self.certificates(inDirectory: caPath))
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
@@ -95,6 +120,25 @@ extension ReplicationManager {
             try? await http.shutdown()
             throw error
         }
+    }
+
+    /// Every PEM certificate in the files of `directory` (`ca_path`).
+    static func certificates(inDirectory directory: String) throws -> [NIOSSLCertificate] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
+            throw LogicalError.invalidRequest("ca_path \"\(directory.prefix(200))\" cannot be read")
+        }
+        var found: [NIOSSLCertificate] = []
+        for name in names.sorted() {
+            let path = directory + "/" + name
+            guard let bytes = FileManager.default.contents(atPath: path),
+                  let certificates = try? NIOSSLCertificate.fromPEMBytes(Array(bytes)) else { continue }
+            found += certificates
+        }
+        guard !found.isEmpty else {
+            throw LogicalError.invalidRequest("ca_path \"\(directory.prefix(200))\" holds no PEM certificate")
+        }
+        return found
     }
 
     private func unwrap(with http: HTTPClient, token: String, apiAddress: String) async throws -> [String: JSONValue] {
@@ -130,7 +174,7 @@ extension ReplicationManager {
         let applied = (try? await core.lastRemoteWAL()) ?? 0
         let consistentAt = (try? await core.storage.get(Self.consistentAtKey)).flatMap { $0 }
             .flatMap { UInt64(String(decoding: $0, as: UTF8.self)) } ?? 0
-        self.applied.update(applied)
+        gate.reset(to: applied)
         let task = Task { [self] in
             await runReplicator(clientConfiguration, applied: applied, consistentAt: consistentAt)
         }
@@ -159,6 +203,7 @@ extension ReplicationManager {
         for await event in events {
             if Task.isCancelled { break }
             let actions = machine.handle(event)
+            gate.setInlineAllowed(machine.state == .streamWALs && machine.connectionState == .ready)
             runtime.withLock {
                 $0.secondaryStatus.state = machine.state.statusName
                 $0.secondaryStatus.connectionState = machine.connectionState.statusName
@@ -220,8 +265,7 @@ extension ReplicationManager {
             }
         case .applyRecords(let records, let newLastRemote):
             do {
-                try await core.applyReplicated(records, lastRemoteIndex: newLastRemote)
-                applied.update(newLastRemote)
+                try await gate.applyStream(records, through: newLastRemote, core: core)
                 continuation.yield(.applied(index: newLastRemote))
             } catch {
                 logger.error("replication: applying records failed", metadata: ["error.type": "\(type(of: error))"])
@@ -231,9 +275,7 @@ extension ReplicationManager {
             do {
                 var operations = sync.operations
                 operations.append(.put(key: Self.consistentAtKey, value: Array(String(sync.consistentAtIndex).utf8)))
-                try await core.applySyncBatch(operations, reachedIndex: sync.reachedIndex)
-                let index = try await core.lastRemoteWAL()
-                applied.update(index)
+                let index = try await gate.applySync(operations, reachedIndex: sync.reachedIndex, core: core)
                 continuation.yield(.applied(index: index))
             } catch {
                 logger.error("replication: applying a Merkle sync step failed", metadata: ["error.type": "\(type(of: error))"])
@@ -257,6 +299,7 @@ extension ReplicationManager {
         wire.operation = request.operation.rawValue
         wire.path = request.path
         wire.dataJson = Data(ForwardedRequestCodec.encode(request, auth: auth))
+        if gate.inlineAllowed { wire.appliedIndex = gate.appliedIndex }
         let answer: Coffer_Cluster_V1_ForwardResponse
         do {
             answer = try await client.forward(wire)
@@ -267,12 +310,27 @@ extension ReplicationManager {
             throw ForwardedError.error(from: answer)
         }
         var response = answer.responseJson.isEmpty ? nil : try ResponseCodec.decode(Array(answer.responseJson))
-        if !(await applied.wait(for: answer.walIndex, millis: core.walWaitMillis)) {
+        if !answer.records.isEmpty {
+            await applyInline(answer)
+        }
+        if !(await gate.waiters.wait(for: answer.walIndex, millis: core.walWaitMillis)) {
             let warning = "Timeout hit while waiting for local replicated cluster to apply primary's write; this client may encounter stale reads of values written during this operation."
             if response == nil { response = Response() }
             response?.warnings.append(warning)
         }
         return response
+    }
+
+    /// Applies the records a forwarded write's answer carried, so the write is readable
+    /// here without waiting for the stream; on any doubt the stream delivers them.
+    private func applyInline(_ answer: Coffer_Cluster_V1_ForwardResponse) async {
+        do {
+            let records = try answer.records.map { try WALRecord(wire: $0) }
+            _ = try await gate.applyInline(records, after: answer.recordsAfter, through: answer.walIndex, core: core)
+        } catch {
+            logger.warning("replication: applying a forwarded write's records failed; waiting for the stream",
+                           metadata: ["error.type": "\(type(of: error))"])
+        }
     }
 
     // MARK: shipper bookkeeping (primary)

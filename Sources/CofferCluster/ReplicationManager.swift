@@ -36,7 +36,8 @@ public final class ReplicationManager: ReplicationController, Sendable {
     var logger: Logger { configuration.logger }
     let state = Mutex(PersistedReplicationState())
     let runtime = Mutex(Runtime())
-    let applied = AppliedIndexWaiters()
+    /// Every apply on a secondary goes through here (stream, Merkle sync, forwarded writes).
+    let gate = ReplicatedApplyGate()
 
     /// What runs while unsealed: the listener (primary) or the replicator (secondary).
     struct Runtime: Sendable {
@@ -47,6 +48,10 @@ public final class ReplicationManager: ReplicationController, Sendable {
         var secondaryTask: Task<Void, Never>?
         var secondaryStatus = SecondaryStatus()
         var client: ClusterClient?
+        /// Open streams by secondary id (primary): each handle's closer ends its stream.
+        var streams: [String: [UInt64: @Sendable () -> Void]] = [:]
+        var nextStreamHandle: UInt64 = 0
+        var reindex = ReindexProgress()
     }
 
     struct SecondaryStatus: Sendable {
@@ -80,7 +85,7 @@ public final class ReplicationManager: ReplicationController, Sendable {
                 try await startListener()
             case .secondary:
                 core.replicationLog?.setMode(.secondary)
-                await startReplicator()
+                if !state.withLock({ $0.demoted }) { await startReplicator() }
             default:
                 break
             }
@@ -94,10 +99,15 @@ public final class ReplicationManager: ReplicationController, Sendable {
     }
 
     func stopRuntime() {
-        let (server, serverTask, secondaryTask, client) = runtime.withLock { r in
-            defer { r = Runtime() }
-            return (r.server, r.serverTask, r.secondaryTask, r.client)
+        let (server, serverTask, secondaryTask, client, streams) = runtime.withLock { r in
+            defer {
+                let reindex = r.reindex
+                r = Runtime()
+                r.reindex = reindex
+            }
+            return (r.server, r.serverTask, r.secondaryTask, r.client, r.streams.values.flatMap(\.values))
         }
+        for close in streams { close() }
         secondaryTask?.cancel()
         client?.close()
         server?.stop()
@@ -131,12 +141,45 @@ public final class ReplicationManager: ReplicationController, Sendable {
             return try await secondaryToken(request)
         case "replication/performance/secondary/enable" where isWrite:
             return try await enableSecondary(request)
+        case "replication/performance/primary/revoke-secondary" where isWrite:
+            return try await revokeSecondary(request)
+        case "replication/performance/primary/disable" where isWrite:
+            return try await disablePrimary()
+        case "replication/performance/primary/demote" where isWrite:
+            return try await demotePrimary()
+        case "replication/performance/secondary/disable" where isWrite:
+            return try await disableSecondary()
+        case "replication/performance/secondary/promote" where isWrite:
+            return try await promoteSecondary(request)
+        case "replication/performance/secondary/update-primary" where isWrite:
+            return try await updatePrimary(request)
+        case "replication/reindex", "replication/performance/reindex":
+            guard isWrite else { throw LogicalError.unsupportedOperation }
+            return try await reindex()
+        case _ where path.hasPrefix(Self.pathsFilterPrefix):
+            return try await pathsFilter(request, id: String(path.dropFirst(Self.pathsFilterPrefix.count)))
         default:
             if path.hasPrefix("replication/dr/") {
                 throw LogicalError.invalidRequest("DR replication is not available on this server yet")
             }
             throw LogicalError.unsupportedPath("sys/" + path)
         }
+    }
+
+    static let pathsFilterPrefix = "replication/performance/primary/paths-filter/"
+
+    /// Vault's reindex fields, shared by both modes' status.
+    func reindexStatus(_ persisted: PersistedReplicationState) -> [String: JSONValue] {
+        let progress = runtime.withLock { $0.reindex }
+        var fields: [String: JSONValue] = [
+            "last_reindex_epoch": .string(String(persisted.lastReindexEpoch)),
+            "reindex_in_progress": .bool(progress.inProgress),
+        ]
+        if !progress.stage.isEmpty {
+            fields["reindex_stage"] = .string(progress.stage)
+            fields["reindex_building_progress"] = .int(Int64(progress.keys))
+        }
+        return fields
     }
 
     public func performanceStatus() async -> JSONValue {
@@ -155,7 +198,7 @@ public final class ReplicationManager: ReplicationController, Sendable {
                 ])
             }
             let last = log?.lastIndex ?? 0
-            return .object([
+            return .object(reindexStatus(persisted).merging([
                 "mode": "primary",
                 "state": "running",
                 "cluster_id": .string(persisted.clusterID),
@@ -166,15 +209,14 @@ public final class ReplicationManager: ReplicationController, Sendable {
                 "merkle_root": .string(root),
                 "primary_cluster_addr": .string(persisted.primaryClusterAddress),
                 "corrupted_merkle_tree": false,
-                "last_reindex_epoch": "0",
                 "ssct_generation_counter": 0,
-            ])
+            ]) { $1 })
         case .secondary:
             let status = runtime.withLock { $0.secondaryStatus }
             let lastRemote = (try? await core.lastRemoteWAL()) ?? 0
-            return .object([
+            return .object(reindexStatus(persisted).merging([
                 "mode": "secondary",
-                "state": .string(status.state),
+                "state": .string(persisted.demoted ? "idle" : status.state),
                 "cluster_id": .string(persisted.clusterID),
                 "secondary_id": .string(persisted.secondaryID),
                 "connection_state": .string(status.connectionState),
@@ -187,9 +229,8 @@ public final class ReplicationManager: ReplicationController, Sendable {
                 "last_remote_wal": .int(Int64(lastRemote)),
                 "last_start": .string(status.lastStart.map { Self.rfc3339(Int64($0.timeIntervalSince1970 * 1000)) } ?? ""),
                 "merkle_root": .string(root),
-                "last_reindex_epoch": "0",
                 "corrupted_merkle_tree": false,
-            ])
+            ]) { $1 })
         default:
             return ["mode": "disabled"]
         }
@@ -214,68 +255,4 @@ public final class ReplicationManager: ReplicationController, Sendable {
     }
 
     static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
-}
-
-/// Waiters for the secondary's applied index (forwarded writes wait to read their own).
-final class AppliedIndexWaiters: Sendable {
-    private struct Waiter {
-        let id: UInt64
-        let index: UInt64
-        let continuation: CheckedContinuation<Bool, Never>
-    }
-    private struct State {
-        var index: UInt64 = 0
-        var nextID: UInt64 = 0
-        var waiters: [Waiter] = []
-        /// Timeouts that fired before their waiter was registered.
-        var expiredEarly: Set<UInt64> = []
-    }
-    private let state = Mutex(State())
-
-    func update(_ index: UInt64) {
-        let ready = state.withLock { s -> [Waiter] in
-            s.index = max(s.index, index)
-            let current = s.index
-            let done = s.waiters.filter { $0.index <= current }
-            s.waiters.removeAll { $0.index <= current }
-            return done
-        }
-        for waiter in ready { waiter.continuation.resume(returning: true) }
-    }
-
-    /// Waits until the applied index reaches `index` or `millis` pass; true if it did.
-    /// Each wait is its own waiter: a timeout releases only itself.
-    func wait(for index: UInt64, millis: Int64) async -> Bool {
-        let id: UInt64? = state.withLock { s in
-            if s.index >= index { return nil }
-            s.nextID += 1
-            return s.nextID
-        }
-        guard let id else { return true }
-        let timeout = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(millis))
-            if !Task.isCancelled { self?.expire(id) }
-        }
-        defer { timeout.cancel() }
-        return await withCheckedContinuation { continuation in
-            let answer = state.withLock { s -> Bool? in
-                if s.index >= index { return true }
-                if s.expiredEarly.remove(id) != nil { return false }
-                s.waiters.append(Waiter(id: id, index: index, continuation: continuation))
-                return nil
-            }
-            if let answer { continuation.resume(returning: answer) }
-        }
-    }
-
-    private func expire(_ id: UInt64) {
-        let expired = state.withLock { s -> Waiter? in
-            guard let position = s.waiters.firstIndex(where: { $0.id == id }) else {
-                s.expiredEarly.insert(id)
-                return nil
-            }
-            return s.waiters.remove(at: position)
-        }
-        expired?.continuation.resume(returning: false)
-    }
 }

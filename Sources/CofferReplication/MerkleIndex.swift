@@ -37,6 +37,19 @@ public struct MerkleIndex: Sendable, Equatable {
         pages = Array(repeating: Page(), count: Self.pageCount)
     }
 
+    /// This index without the keys `excluded` picks: what a secondary under a paths
+    /// filter should hold. Costs one pass over every key.
+    public func filtered(excluding excluded: (String) -> Bool) -> MerkleIndex {
+        var copy = self
+        for page in pages {
+            for key in page.entries.keys {
+                let name = String(decoding: key, as: UTF8.self)
+                if excluded(name) { copy.delete(key: name) }
+            }
+        }
+        return copy
+    }
+
     /// The page `key` belongs to, in `0..<pageCount`.
     public static func page(of key: String) -> Int {
         page(ofKeyBytes: Array(key.utf8))

@@ -85,8 +85,9 @@ extension ReplicationLog {
     /// Safe while commits continue: every step committed during the scan is journaled and
     /// replayed over the scan's result, so a key the scan read before (or, through a read
     /// cache, slightly after) a change ends up as the change left it. Costs one `get` per
-    /// replicated key.
-    public func rebuildMerkle() async throws {
+    /// replicated key. `progress`, when given, hears the number of keys indexed so far
+    /// (every few hundred, and at the end).
+    public func rebuildMerkle(progress: (@Sendable (Int) -> Void)? = nil) async throws {
         let id: Int = state.withLock { state in
             state.nextRebuildID += 1
             // The newest committed step may not be visible to reads yet (a read cache is
@@ -97,12 +98,13 @@ extension ReplicationLog {
         }
         do {
             var index = MerkleIndex()
-            try await scan(into: &index)
+            try await scan(into: &index, progress: progress)
             let count = state.withLock { state in
                 for change in state.rebuildJournals.removeValue(forKey: id) ?? [] { index.apply(change) }
                 state.merkle = index
                 return index.count
             }
+            progress?(count)
             logger.info("replication Merkle index rebuilt", metadata: ["replication.merkle.keys": "\(count)"])
         } catch {
             state.withLock { _ = $0.rebuildJournals.removeValue(forKey: id) }
@@ -111,7 +113,7 @@ extension ReplicationLog {
     }
 
     /// Walks every folder (skipping the log's own) and indexes each replicated key.
-    private func scan(into index: inout MerkleIndex) async throws {
+    private func scan(into index: inout MerkleIndex, progress: (@Sendable (Int) -> Void)?) async throws {
         var folders = [""]
         while let folder = folders.popLast() {
             var after: String?
@@ -123,6 +125,7 @@ extension ReplicationLog {
                         if !key.utf8.elementsEqual(Self.walPrefix.utf8) { folders.append(key) }
                     } else if tracks(key), let value = try await storage.get(key) {
                         index.put(key: key, value: value)
+                        if index.count % 512 == 0 { progress?(index.count) }
                     }
                 }
                 guard names.count == Self.scanPageSize, let last = names.last else { break }

@@ -451,6 +451,10 @@ public nonisolated struct Coffer_Cluster_V1_ForwardRequest: Sendable {
   /// Clears the value of `auth`. Subsequent reads from it will return its default value.
   public mutating func clearAuth() {self._auth = nil}
 
+  /// The secondary's applied index when it forwarded: the primary may answer with the
+  /// records after it (see ForwardResponse.records).
+  public var appliedIndex: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -477,6 +481,13 @@ public nonisolated struct Coffer_Cluster_V1_ForwardResponse: Sendable {
   /// The error's code (Coffer's LogicalError code, e.g. "permission denied"), so the
   /// secondary answers with exactly the status the primary would have.
   public var errorCode: String = String()
+
+  /// When set, every record in (records_after, wal_index], so the secondary can apply the
+  /// write in line instead of waiting for it on the stream. Empty when the range was too
+  /// long or no longer retained; the stream delivers it then.
+  public var records: [Coffer_Cluster_V1_WALRecord] = []
+
+  public var recordsAfter: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1267,7 +1278,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardedAuth: SwiftProtobuf.Message, Sw
 
 nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ForwardRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}operation\0\u{1}path\0\u{3}data_json\0\u{3}wrap_ttl\0\u{3}remote_address\0\u{1}auth\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}operation\0\u{1}path\0\u{3}data_json\0\u{3}wrap_ttl\0\u{3}remote_address\0\u{1}auth\0\u{3}applied_index\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1282,6 +1293,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, S
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.wrapTtl) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.remoteAddress) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._auth) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.appliedIndex) }()
       default: break
       }
     }
@@ -1313,6 +1325,9 @@ nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, S
     try { if let v = self._auth {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     } }()
+    if self.appliedIndex != 0 {
+      try visitor.visitSingularUInt64Field(value: self.appliedIndex, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1324,6 +1339,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, S
     if lhs.wrapTtl != rhs.wrapTtl {return false}
     if lhs.remoteAddress != rhs.remoteAddress {return false}
     if lhs._auth != rhs._auth {return false}
+    if lhs.appliedIndex != rhs.appliedIndex {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1331,7 +1347,7 @@ nonisolated extension Coffer_Cluster_V1_ForwardRequest: SwiftProtobuf.Message, S
 
 nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ForwardResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}response_json\0\u{3}wal_index\0\u{3}error_status\0\u{1}errors\0\u{3}error_code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}response_json\0\u{3}wal_index\0\u{3}error_status\0\u{1}errors\0\u{3}error_code\0\u{1}records\0\u{3}records_after\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1344,6 +1360,8 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.errorStatus) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.errors) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.errorCode) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.records) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.recordsAfter) }()
       default: break
       }
     }
@@ -1365,6 +1383,12 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
     if !self.errorCode.isEmpty {
       try visitor.visitSingularStringField(value: self.errorCode, fieldNumber: 5)
     }
+    if !self.records.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.records, fieldNumber: 6)
+    }
+    if self.recordsAfter != 0 {
+      try visitor.visitSingularUInt64Field(value: self.recordsAfter, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1374,6 +1398,8 @@ nonisolated extension Coffer_Cluster_V1_ForwardResponse: SwiftProtobuf.Message, 
     if lhs.errorStatus != rhs.errorStatus {return false}
     if lhs.errors != rhs.errors {return false}
     if lhs.errorCode != rhs.errorCode {return false}
+    if lhs.records != rhs.records {return false}
+    if lhs.recordsAfter != rhs.recordsAfter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
