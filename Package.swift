@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
     ],
     targets: [
         // JSON value tree with a strict, fast parser and a deterministic (sorted-key) writer.
@@ -83,11 +85,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Metrics: swift-metrics handlers kept per server (no global bootstrap), rendered as
+        // Prometheus text (swift-prometheus) or Vault's sys/metrics JSON.
+        .target(
+            name: "CofferMetrics",
+            dependencies: [
+                "CofferJSON",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Router, mounts, tokens, seal lifecycle, sys/ backend, the request pipeline.
         .target(
             name: "CofferCore",
             dependencies: [
-                "CofferStorage", "CofferReplication", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferAuth", "CofferJSON", "CofferPolicy",
+                "CofferStorage", "CofferReplication", "CofferBarrier", "CofferLogical", "CofferEngines", "CofferAuth", "CofferJSON", "CofferPolicy", "CofferMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -99,7 +113,7 @@ let package = Package(
         .target(
             name: "CofferCluster",
             dependencies: [
-                "CofferReplication", "CofferCore", "CofferLogical", "CofferJSON", "CofferStorage",
+                "CofferReplication", "CofferCore", "CofferLogical", "CofferJSON", "CofferStorage", "CofferMetrics",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -194,6 +208,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON", "CofferHCL"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferMetricsTests", dependencies: ["CofferMetrics", "CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferStorageTests",
             dependencies: [

@@ -17,7 +17,9 @@ extension Core {
     /// `request.path` is the full path under `/v1/`; `request.auth` is filled in here.
     public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
+        let started = ContinuousClock.now
         var context = RequestContext(request: request)
+        defer { requestMetrics.requestFinished(context, since: started) }
         context.clientToken = clientToken
         do {
             var response = try await dispatch(request, clientToken: clientToken, active: active, context: &context)
@@ -138,6 +140,9 @@ extension Core {
             do {
                 if let tokenBackend = route.backend as? TokenBackend {
                     answer = try await tokenBackend.handle(request, clientToken: clientToken)
+                    if request.path.hasPrefix("create"), let minted = answer?.auth {
+                        requestMetrics.tokenCreated(authMethod: route.mount.type, mountPoint: route.mount.path, tokenType: minted.tokenType)
+                    }
                 } else {
                     answer = try await route.backend.handle(request, storage: view)
                 }

@@ -28,6 +28,7 @@ extension Core {
         ))
         var minted = active.tokens.authInfo(entry: entry, token: token, leaseDuration: entry.ttl)
         minted.tokenPolicies = auth.tokenPolicies.isEmpty ? auth.policies : auth.tokenPolicies
+        requestMetrics.tokenCreated(authMethod: route.mount.type, mountPoint: route.mount.path, tokenType: minted.tokenType)
         response.auth = minted
         return response
     }

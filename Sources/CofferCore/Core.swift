@@ -2,6 +2,7 @@ import CofferBarrier
 import CofferJSON
 public import CofferReplication
 public import CofferLogical
+public import CofferMetrics
 public import CofferStorage
 public import Foundation
 public import Logging
@@ -47,6 +48,10 @@ public final class Core: Sendable {
     let replicationLogLoaded = Mutex(false)
     /// Mints and reads JWT-format wrapping tokens (`WrappingTokenCodec.swift`); set by the server.
     let wrappingTokenCodecBox = Mutex<(any WrappingTokenCodec)?>(nil)
+    /// This server's metrics (`sys/metrics`); subsystems register theirs here.
+    public let metrics: MetricsRegistry
+    /// The request path's instruments, made once (`Core+Metrics.swift`).
+    let requestMetrics: RequestMetrics
 
     public init(
         storage: any StorageBackend,
@@ -69,6 +74,10 @@ public final class Core: Sendable {
         self.config = config
         self.logger = logger
         self.clock = clock
+        let metrics = MetricsRegistry(clock: clock)
+        self.metrics = metrics
+        self.requestMetrics = RequestMetrics(registry: metrics)
+        installMetricsCollectors()
     }
 
     /// Unix seconds by the injected clock.

@@ -39,6 +39,8 @@ struct SystemBackend: LogicalBackend {
             return try await handleReplication(request)
         case "wrapping":
             return try await handleWrapping(request)
+        case "metrics" where path == "metrics":
+            return try await handleMetrics(request)
         case "key-status" where request.operation == .read && path == "key-status":
             guard let status = core.barrier.keyStatus() else { throw LogicalError.sealed }
             return Response(

@@ -1,23 +1,33 @@
 import CofferJSON
+import CofferLogical
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
 
 /// A finished HTTP answer: status and an optional JSON body. Every reply carries
-/// `Content-Type: application/json` exactly (hvac parses errors only then) and
-/// `Cache-Control: no-store`, as Vault's do.
+/// `Content-Type: application/json` exactly (hvac parses errors only then), except a
+/// backend's raw one, and `Cache-Control: no-store`, as Vault's do.
 struct Reply: Sendable {
     var status: HTTPResponse.Status
     var body: JSONValue?
     var closeConnection = false
+    /// Sent instead of `body`, with its own content type (``Response/rawBody``).
+    var raw: RawBody? = nil
+
+    /// A backend's raw answer (`sys/metrics`): its status, content type and bytes as given.
+    static func raw(_ raw: RawBody) -> Reply {
+        Reply(status: HTTPResponse.Status(code: raw.status), body: nil, raw: raw)
+    }
 
     func write(to writer: consuming ResponseWriter, isHead: Bool) async throws {
         var fields = HTTPFields()
-        fields[.contentType] = "application/json"
+        fields[.contentType] = raw?.contentType ?? "application/json"
         fields[.cacheControl] = "no-store"
         if closeConnection { fields[.connection] = "close" }
         var bytes: [UInt8] = []
-        if let body {
+        if let raw {
+            bytes = raw.bytes
+        } else if let body {
             bytes.reserveCapacity(256)
             JSONWriter.write(body, into: &bytes)
             bytes.append(UInt8(ascii: "\n"))

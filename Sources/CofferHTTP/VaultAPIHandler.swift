@@ -119,6 +119,7 @@ public struct VaultAPIHandler: Sendable {
             }
             return Reply(status: .noContent, body: nil)
         }
+        if let raw = response.rawBody { return .raw(raw) }
         let status: HTTPResponse.Status = response.statusCode.map { HTTPResponse.Status(code: $0) } ?? .ok
         return Reply(status: status, body: Envelope.success(response, requestID: requestID))
     }

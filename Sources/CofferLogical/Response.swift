@@ -28,6 +28,8 @@ public struct Response: Sendable {
     /// activation tokens). Honoured only when Core has a wrapping-token codec; otherwise
     /// the plain token is returned with a warning. Backends set it; clients cannot.
     public var wrapFormatJWT: Bool
+    /// When set, the HTTP layer sends this instead of the envelope (``RawBody``).
+    public var rawBody: RawBody?
 
     public init(
         data: [String: JSONValue]? = nil,

@@ -1,0 +1,141 @@
+import CoreMetrics
+import Prometheus
+import Synchronization
+
+/// The swift-metrics factory behind one ``MetricsRegistry``: every handler it makes is a
+/// paired one (`PairedHandlers.swift`) whose in-memory half it keeps for the JSON
+/// rendering and whose Prometheus half lives in the registry's own
+/// `PrometheusCollectorRegistry`.
+///
+/// One handler per series: asking again for a name and label set (in any order) returns
+/// the handler made the first time, so every `Counter` built for a series feeds the same
+/// numbers. Destroying a handler (`Counter.destroy()`) removes the series from both
+/// renderings; a later request for it starts from zero.
+final class RegistryMetricsFactory: MetricsFactory, Sendable {
+    /// Latency buckets for timers, in seconds on the wire: request handling in Coffer is
+    /// usually well under swift-prometheus' default first bucket of 5 ms.
+    static let timerBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    struct Series: Sendable {
+        var counters: [MetricIdentity: PairedCounter] = [:]
+        var gauges: [MetricIdentity: PairedGauge] = [:]
+        var timers: [MetricIdentity: PairedTimer] = [:]
+        var recorders: [MetricIdentity: PairedRecorder] = [:]
+        var families = PrometheusFamilies()
+        /// The Prometheus series of each exported handler, to release on destroy.
+        var exportedAs: [ObjectIdentifier: PrometheusFamilies.Series] = [:]
+    }
+
+    private let prometheus: PrometheusMetricsFactory
+    /// Held while a handler is looked up or made (swift-prometheus takes its own lock inside;
+    /// it never calls back), and to copy the tables for a rendering.
+    private let state = Mutex(Series())
+
+    init(registry: PrometheusCollectorRegistry) {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.timerBuckets
+        self.prometheus = factory
+    }
+
+    /// The handlers made so far, for a rendering.
+    var series: Series { state.withLock { $0 } }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        let identity = MetricIdentity(name: label, dimensions: dimensions)
+        return state.withLock { state in
+            if let existing = state.counters[identity] { return existing }
+            let exported = state.families.admit(identity, as: .counter)
+            let handler = PairedCounter(
+                identity: identity,
+                exported: exported.map { prometheus.makeCounter(label: $0.name, dimensions: $0.labels) }
+            )
+            if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
+            state.counters[identity] = handler
+            return handler
+        }
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        let identity = MetricIdentity(name: label, dimensions: dimensions)
+        return state.withLock { state -> any RecorderHandler in
+            if aggregate {
+                if let existing = state.recorders[identity] { return existing }
+                let exported = state.families.admit(identity, as: .valueHistogram)
+                let handler = PairedRecorder(
+                    identity: identity,
+                    exported: exported.map { prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: true) }
+                )
+                if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
+                state.recorders[identity] = handler
+                return handler
+            }
+            if let existing = state.gauges[identity] { return existing }
+            let exported = state.families.admit(identity, as: .gauge)
+            let handler = PairedGauge(
+                identity: identity,
+                exported: exported.map { prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: false) }
+            )
+            if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
+            state.gauges[identity] = handler
+            return handler
+        }
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        let identity = MetricIdentity(name: label, dimensions: dimensions)
+        return state.withLock { state in
+            if let existing = state.timers[identity] { return existing }
+            let exported = state.families.admit(identity, as: .timer)
+            let handler = PairedTimer(
+                identity: identity,
+                exported: exported.map { prometheus.makeTimer(label: $0.name, dimensions: $0.labels) }
+            )
+            if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
+            state.timers[identity] = handler
+            return handler
+        }
+    }
+
+    func destroyCounter(_ handler: any CounterHandler) {
+        guard let paired = handler as? PairedCounter else { return }
+        state.withLock { state in
+            guard state.counters[paired.identity] === paired else { return }
+            state.counters[paired.identity] = nil
+            release(paired, exported: paired.exported, in: &state) { prometheus.destroyCounter($0) }
+        }
+    }
+
+    func destroyRecorder(_ handler: any RecorderHandler) {
+        state.withLock { state in
+            if let paired = handler as? PairedGauge, state.gauges[paired.identity] === paired {
+                state.gauges[paired.identity] = nil
+                release(paired, exported: paired.exported, in: &state) { prometheus.destroyRecorder($0) }
+            } else if let paired = handler as? PairedRecorder, state.recorders[paired.identity] === paired {
+                state.recorders[paired.identity] = nil
+                release(paired, exported: paired.exported, in: &state) { prometheus.destroyRecorder($0) }
+            }
+        }
+    }
+
+    func destroyTimer(_ handler: any TimerHandler) {
+        guard let paired = handler as? PairedTimer else { return }
+        state.withLock { state in
+            guard state.timers[paired.identity] === paired else { return }
+            state.timers[paired.identity] = nil
+            release(paired, exported: paired.exported, in: &state) { prometheus.destroyTimer($0) }
+        }
+    }
+
+    private func release<Handler>(
+        _ paired: AnyObject, exported: Handler?, in state: inout Series, destroy: (Handler) -> Void
+    ) {
+        guard let exported, let series = state.exportedAs.removeValue(forKey: ObjectIdentifier(paired)) else { return }
+        state.families.release(series)
+        destroy(exported)
+    }
+}
