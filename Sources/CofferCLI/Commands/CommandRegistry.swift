@@ -52,6 +52,7 @@ enum CommandRegistry {
         LeaseRenewCommand.self,
         LeaseRevokeCommand.self,
         UnwrapCommand.self,
+        DemoCommand.self,
     ]
 
     /// Commands that only group subcommands (`coffer operator ...`): synopsis and help text.
