@@ -87,7 +87,7 @@ struct PrimaryService: ClusterServiceHandler {
             defer { group.cancelAll() }
             eventLoop: for await event in events {
                 let actions = shipper.handle(event)
-                manager.updateShipper(secondaryID, shipper)
+                manager.updateShipper(secondaryID, shipper, lastIndex: log.lastIndex)
                 for action in actions {
                     switch action {
                     case .read(let after, let limit):
@@ -99,6 +99,7 @@ struct PrimaryService: ClusterServiceHandler {
                         continuation.yield(answer)
                     case .send(let message):
                         try await outbound.write(Coffer_Cluster_V1_PrimaryMessage(message))
+                        if case .records(let records, _) = message { manager.metrics.recordsShipped.increment(by: records.count) }
                     case .close(let reason):
                         manager.logger.info("replication: closing stream", metadata: ["secondary_id": "\(secondaryID)", "reason": "\(reason)"])
                         break eventLoop

@@ -108,6 +108,7 @@ extension ReplicationManager {
         state.withLock { $0 = next }
         log.setMode(.primary)
         try await persist()
+        await loadIndexKey(create: true)
         try await startListener()
         logger.info("replication: promoted to performance primary", metadata: ["cluster_id": "\(clusterID)"])
         return Response(warnings: [

@@ -35,6 +35,7 @@ extension ReplicationManager {
         try await core.writeReplicated(Self.setInfoKey, JSONWriter.bytes([
             "cluster_id": .string(clusterID), "primary_cluster_addr": .string(advertised),
         ]))
+        await loadIndexKey(create: true)
         try await startListener()
         logger.info("replication: enabled as performance primary", metadata: ["cluster_id": "\(clusterID)"])
         return Response(warnings: [

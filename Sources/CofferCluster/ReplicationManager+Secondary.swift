@@ -204,10 +204,16 @@ extension ReplicationManager {
             if Task.isCancelled { break }
             let actions = machine.handle(event)
             gate.setInlineAllowed(machine.state == .streamWALs && machine.connectionState == .ready)
+            let applied = gate.appliedIndex
             runtime.withLock {
                 $0.secondaryStatus.state = machine.state.statusName
                 $0.secondaryStatus.connectionState = machine.connectionState.statusName
                 $0.secondaryStatus.peer = machine.peer
+                $0.secondaryStatus.primaryLastIndex = max(machine.primaryLastIndex, applied)
+                $0.secondaryStatus.connected = machine.connectionState == .ready
+                $0.secondaryStatus.lag.observe(
+                    applied: applied, target: $0.secondaryStatus.primaryLastIndex,
+                    connected: machine.connectionState == .ready, nowMillis: Self.nowMillis())
             }
             for action in actions {
                 await perform(action, client: client, link: link, continuation: continuation)
@@ -266,6 +272,7 @@ extension ReplicationManager {
         case .applyRecords(let records, let newLastRemote):
             do {
                 try await gate.applyStream(records, through: newLastRemote, core: core)
+                metrics.recordsApplied.increment(by: records.count)
                 continuation.yield(.applied(index: newLastRemote))
             } catch {
                 logger.error("replication: applying records failed", metadata: ["error.type": "\(type(of: error))"])
@@ -276,6 +283,7 @@ extension ReplicationManager {
                 var operations = sync.operations
                 operations.append(.put(key: Self.consistentAtKey, value: Array(String(sync.consistentAtIndex).utf8)))
                 let index = try await gate.applySync(operations, reachedIndex: sync.reachedIndex, core: core)
+                metrics.syncedKeys.increment(by: sync.operations.count)
                 continuation.yield(.applied(index: index))
             } catch {
                 logger.error("replication: applying a Merkle sync step failed", metadata: ["error.type": "\(type(of: error))"])
@@ -301,15 +309,19 @@ extension ReplicationManager {
         wire.dataJson = Data(ForwardedRequestCodec.encode(request, auth: auth))
         if gate.inlineAllowed { wire.appliedIndex = gate.appliedIndex }
         let answer: Coffer_Cluster_V1_ForwardResponse
+        let started = ContinuousClock.now
         do {
             answer = try await client.forward(wire)
+            metrics.forward.record(duration: started.duration(to: .now))
         } catch {
+            metrics.forwardErrors.increment()
             throw LogicalError(.internalError, ["error forwarding the request to the primary: the cluster link is unavailable"], cause: error)
         }
         if answer.errorStatus != 0 {
             throw ForwardedError.error(from: answer)
         }
         var response = answer.responseJson.isEmpty ? nil : try ResponseCodec.decode(Array(answer.responseJson))
+        runtime.withLock { $0.secondaryStatus.primaryLastIndex = max($0.secondaryStatus.primaryLastIndex, answer.walIndex) }
         if !answer.records.isEmpty {
             await applyInline(answer)
         }
@@ -335,12 +347,20 @@ extension ReplicationManager {
 
     // MARK: shipper bookkeeping (primary)
 
-    func updateShipper(_ id: String, _ shipper: LogShipper) {
-        runtime.withLock { $0.shippers[id] = shipper.peer }
+    func updateShipper(_ id: String, _ shipper: LogShipper, lastIndex: UInt64) {
+        let now = Self.nowMillis()
+        runtime.withLock { r in
+            var peer = r.shippers[id] ?? PrimaryPeer()
+            peer.status = shipper.peer
+            peer.acknowledgedIndex = shipper.acknowledgedIndex
+            peer.cursor = shipper.cursor
+            peer.lag.observe(applied: shipper.acknowledgedIndex, target: lastIndex, connected: shipper.peer.connected, nowMillis: now)
+            r.shippers[id] = peer
+        }
     }
 
     func markDisconnected(_ id: String) {
-        runtime.withLock { $0.shippers[id]?.connected = false }
+        runtime.withLock { $0.shippers[id]?.status.connected = false }
     }
 }
 

@@ -6,6 +6,7 @@ import CofferStorage
 import Foundation
 public import Logging
 import Synchronization
+import Crypto
 import X509
 
 /// Performance replication for one cluster: the `sys/replication/*` endpoints, the
@@ -44,7 +45,7 @@ public final class ReplicationManager: ReplicationController, Sendable {
         var server: ClusterServer?
         var serverTask: Task<Void, Never>?
         /// The link state of each connected secondary, from its log shipper.
-        var shippers: [String: ReplicationPeerStatus] = [:]
+        var shippers: [String: PrimaryPeer] = [:]
         var secondaryTask: Task<Void, Never>?
         var secondaryStatus = SecondaryStatus()
         var client: ClusterClient?
@@ -59,11 +60,31 @@ public final class ReplicationManager: ReplicationController, Sendable {
         var connectionState = "idle"
         var peer = ReplicationPeerStatus()
         var lastStart: Date?
+        /// The newest primary index this side has heard of.
+        var primaryLastIndex: UInt64 = 0
+        var connected = false
+        var lag = ReplicationLag(nowMillis: ReplicationManager.nowMillis())
     }
+
+    /// What the primary knows of one secondary's stream.
+    struct PrimaryPeer: Sendable {
+        var status = ReplicationPeerStatus()
+        /// The applied index the secondary last reported.
+        var acknowledgedIndex: UInt64 = 0
+        /// The index the shipper has sent up to.
+        var cursor: UInt64 = 0
+        var lag = ReplicationLag(nowMillis: ReplicationManager.nowMillis())
+    }
+
+    let metrics: ReplicationMetrics
+    /// Signs and verifies consistency states (`X-Vault-Index`); a replicated record.
+    let indexKey = Mutex<SymmetricKey?>(nil)
 
     public init(core: Core, configuration: Configuration) {
         self.core = core
         self.configuration = configuration
+        self.metrics = ReplicationMetrics(registry: core.metrics)
+        installMetricsCollector()
     }
 
     public var mode: ReplicationMode { state.withLock { $0.mode } }
@@ -82,9 +103,11 @@ public final class ReplicationManager: ReplicationController, Sendable {
             switch mode {
             case .primary:
                 core.replicationLog?.setMode(.primary)
+                await loadIndexKey(create: true)
                 try await startListener()
             case .secondary:
                 core.replicationLog?.setMode(.secondary)
+                await loadIndexKey(create: false)
                 if !state.withLock({ $0.demoted }) { await startReplicator() }
             default:
                 break
@@ -190,7 +213,7 @@ public final class ReplicationManager: ReplicationController, Sendable {
         case .primary:
             let shippers = runtime.withLock { $0.shippers }
             let secondaries: [JSONValue] = persisted.secondaries.sorted(by: { $0.key < $1.key }).map { id, _ in
-                let peer = shippers[id]
+                let peer = shippers[id]?.status
                 // The primary does not learn a secondary's own addresses (Vault fills them
                 // from its heartbeats); they stay empty here.
                 return Self.peerJSON(peer, [

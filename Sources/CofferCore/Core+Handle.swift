@@ -15,12 +15,17 @@ extension Core {
     /// one would. Elsewhere that refusal is a 400 `cannot write to readonly storage`.
     ///
     /// `request.path` is the full path under `/v1/`; `request.auth` is filled in here.
-    public func handle(_ request: Request, clientToken: String?) async throws -> Response? {
+    ///
+    /// `forwardToPrimary` (a consistency header asked for it, see ``checkConsistency(_:)``):
+    /// on a performance secondary a token caller's request that the primary can serve is
+    /// sent there instead of being served here.
+    public func handle(_ request: Request, clientToken: String?, forwardToPrimary: Bool = false) async throws -> Response? {
         guard let active else { throw LogicalError.sealed }
         let started = ContinuousClock.now
         var context = RequestContext(request: request)
         defer { requestMetrics.requestFinished(context, since: started) }
         context.clientToken = clientToken
+        context.forwardRequested = forwardToPrimary
         do {
             var response = try await dispatch(request, clientToken: clientToken, active: active, context: &context)
             if let answer = response, let ttl = context.request.wrapTTL ?? answer.forcedWrapTTL, ttl != 0 {
@@ -138,7 +143,10 @@ extension Core {
             var answer: Response?
             var refusal: (any Error)?
             do {
-                if let tokenBackend = route.backend as? TokenBackend {
+                if context.forwardRequested, case .token = caller, replicationMode == .secondary,
+                   (try? Self.checkForwardable(request, mount: route.mount, relativePath: relativePath)) != nil {
+                    answer = try await forwardToPrimary(original, auth: auth)
+                } else if let tokenBackend = route.backend as? TokenBackend {
                     answer = try await tokenBackend.handle(request, clientToken: clientToken)
                     if request.path.hasPrefix("create"), let minted = answer?.auth {
                         requestMetrics.tokenCreated(authMethod: route.mount.type, mountPoint: route.mount.path, tokenType: minted.tokenType)

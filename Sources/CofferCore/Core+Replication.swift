@@ -29,6 +29,10 @@ public protocol ReplicationController: AnyObject, Sendable {
     /// The barrier opened (start links) / is about to close (stop them).
     func coreUnsealed() async
     func coreSealing() async
+    /// See ``Core/checkConsistency(_:)``; the default serves everything locally.
+    func checkConsistency(_ request: ConsistencyRequest, allowForwarding: Bool, waitMillis: Int64) async throws -> ConsistencyDecision
+    /// See ``Core/replicationResponseHeaders(wrote:recordState:)``; the default adds none.
+    func responseHeaders(wrote: Bool, recordState: Bool) -> [(name: String, value: String)]
 }
 
 /// The classifier behind the WAL, shared with the log's callback (which runs inside the
@@ -217,6 +221,14 @@ extension Core {
             throw CoreError.corrupt("writeReplicated was given a local key")
         }
         try await barrier.put(key, value)
+    }
+
+    /// A replicated key's value through the barrier (nil when absent).
+    public func readReplicated(_ key: String) async throws -> [UInt8]? {
+        guard isReplicatedKey(key) else {
+            throw CoreError.corrupt("readReplicated was given a local key")
+        }
+        return try await barrier.get(key)
     }
 }
 

@@ -17,6 +17,9 @@ public struct CoreConfig: Sendable {
     /// How long a secondary waits to apply the index of a write it forwarded before it
     /// answers with a warning (`replication { best_effort_wal_wait_duration }`, 2 s).
     public var walWaitMillis: Int64
+    /// Whether a secondary forwards on `X-Vault-Forward` / `X-Vault-Inconsistent`
+    /// (`replication { allow_forwarding_via_header }`, false).
+    public var allowForwardingViaHeader: Bool
 
     public init(
         defaultLeaseTTL: Int64 = 768 * 3600,
@@ -25,7 +28,8 @@ public struct CoreConfig: Sendable {
         apiAddress: String = "",
         clusterAddress: String = "",
         walRetention: Int = ReplicationLog.defaultRetention,
-        walWaitMillis: Int64 = 2000
+        walWaitMillis: Int64 = 2000,
+        allowForwardingViaHeader: Bool = false
     ) {
         self.defaultLeaseTTL = defaultLeaseTTL
         self.maxLeaseTTL = maxLeaseTTL
@@ -34,6 +38,7 @@ public struct CoreConfig: Sendable {
         self.clusterAddress = clusterAddress
         self.walRetention = walRetention
         self.walWaitMillis = walWaitMillis
+        self.allowForwardingViaHeader = allowForwardingViaHeader
     }
 }
 

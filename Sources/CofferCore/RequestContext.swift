@@ -15,6 +15,8 @@ struct RequestContext: Sendable {
     var clientToken: String?
     /// Whether the audit request entry was written (a response entry follows only then).
     var audited = false
+    /// A consistency header asked a secondary to forward this request to its primary.
+    var forwardRequested = false
 
     init(request: Request) {
         self.request = request

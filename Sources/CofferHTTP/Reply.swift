@@ -13,6 +13,8 @@ struct Reply: Sendable {
     var closeConnection = false
     /// Sent instead of `body`, with its own content type (``Response/rawBody``).
     var raw: RawBody? = nil
+    /// More header fields (replication state: `X-Vault-Index`, the secondary's lag).
+    var extraHeaders: [(name: String, value: String)] = []
 
     /// A backend's raw answer (`sys/metrics`): its status, content type and bytes as given.
     static func raw(_ raw: RawBody) -> Reply {
@@ -24,6 +26,9 @@ struct Reply: Sendable {
         fields[.contentType] = raw?.contentType ?? "application/json"
         fields[.cacheControl] = "no-store"
         if closeConnection { fields[.connection] = "close" }
+        for header in extraHeaders {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
         var bytes: [UInt8] = []
         if let raw {
             bytes = raw.bytes

@@ -29,7 +29,7 @@ public struct VaultAPIHandler: Sendable {
     }
 
     func respond(_ request: HummingbirdCore.Request, writer: consuming ResponseWriter, remoteAddress: String?) async throws {
-        let reply: Reply
+        var reply: Reply
         do {
             reply = try await route(request, remoteAddress: remoteAddress)
         } catch {
@@ -37,6 +37,8 @@ public struct VaultAPIHandler: Sendable {
             let path = (request.head.path ?? "").prefix { $0 != "?" }
             let logical = core.clientError(error, path: String(path))
             reply = Reply(status: ErrorStatus.status(for: logical.code), body: Envelope.error(logical))
+            // A secondary's lag headers travel on errors too (a 412 says how far behind).
+            reply.extraHeaders = core.replicationResponseHeaders(wrote: false, recordState: false)
         }
         try await reply.write(to: writer, isHead: request.method == .head)
     }
@@ -113,15 +115,46 @@ public struct VaultAPIHandler: Sendable {
         let logicalRequest = CofferLogical.Request(
             id: requestID, operation: operation, path: path, data: data, wrapTTL: wrapTTL, remoteAddress: remoteAddress
         )
-        guard let response = try await core.handle(logicalRequest, clientToken: clientToken(request)) else {
-            if operation == .read || operation == .list {
-                return Reply(status: .notFound, body: Envelope.errors([]))
-            }
-            return Reply(status: .noContent, body: nil)
+        let consistency = try Self.consistency(request)
+        let forward = consistency.isEmpty ? false : try await core.checkConsistency(consistency) == .forwardToPrimary
+        let wrote = ![.read, .list].contains(operation)
+        var reply: Reply
+        if let response = try await core.handle(logicalRequest, clientToken: clientToken(request), forwardToPrimary: forward) {
+            if let raw = response.rawBody { return .raw(raw) }
+            let status: HTTPResponse.Status = response.statusCode.map { HTTPResponse.Status(code: $0) } ?? .ok
+            reply = Reply(status: status, body: Envelope.success(response, requestID: requestID))
+        } else if operation == .read || operation == .list {
+            reply = Reply(status: .notFound, body: Envelope.errors([]))
+        } else {
+            reply = Reply(status: .noContent, body: nil)
         }
-        if let raw = response.rawBody { return .raw(raw) }
-        let status: HTTPResponse.Status = response.statusCode.map { HTTPResponse.Status(code: $0) } ?? .ok
-        return Reply(status: status, body: Envelope.success(response, requestID: requestID))
+        reply.extraHeaders = core.replicationResponseHeaders(wrote: wrote, recordState: consistency.recordState)
+        return reply
+    }
+
+    static let indexHeader = HTTPField.Name("X-Vault-Index")!
+    static let inconsistentHeader = HTTPField.Name("X-Vault-Inconsistent")!
+    static let forwardHeader = HTTPField.Name("X-Vault-Forward")!
+    static let stalenessHeader = HTTPField.Name("X-Coffer-Max-Staleness-Ms")!
+    static let recordStateHeader = HTTPField.Name("X-Coffer-Record-Index")!
+
+    /// The consistency headers (see ``ConsistencyRequest``); a malformed staleness bound
+    /// is a 400. `X-Vault-Index` may repeat; a request carrying it also gets the state of
+    /// its answer back, as does one with `X-Coffer-Record-Index: true`.
+    static func consistency(_ request: HummingbirdCore.Request) throws -> ConsistencyRequest {
+        var consistency = ConsistencyRequest()
+        consistency.requiredStates = request.headers[values: indexHeader].filter { !$0.isEmpty }
+        consistency.inconsistent = request.headers[inconsistentHeader]
+        consistency.forward = request.headers[forwardHeader]
+        if let text = request.headers[stalenessHeader] {
+            guard let millis = Int64(text.trimmingCharacters(in: .whitespaces)), millis >= 0 else {
+                throw LogicalError.invalidRequest("X-Coffer-Max-Staleness-Ms must be a non-negative number of milliseconds")
+            }
+            consistency.maxStalenessMillis = millis
+        }
+        let record = request.headers[recordStateHeader].flatMap(RequestParsing.parseBool) ?? false
+        consistency.recordState = record || !consistency.requiredStates.isEmpty
+        return consistency
     }
 
     // MARK: helpers

@@ -121,7 +121,9 @@ public enum ServerRunner {
             apiAddress: config.apiAddress ?? first.map { "\(scheme)://\($0.address)" } ?? "",
             clusterAddress: config.clusterAddress ?? first.map { "https://\($0.clusterAddress)" } ?? "",
             walRetention: config.replication?.logshipperBufferLength.map { Int(clamping: max(1, $0)) }
-                ?? ReplicationLog.defaultRetention
+                ?? ReplicationLog.defaultRetention,
+            walWaitMillis: config.replication?.bestEffortWALWaitSeconds.map { $0 * 1000 } ?? 2000,
+            allowForwardingViaHeader: config.replication?.allowForwardingViaHeader ?? false
         )
         return ServerPlan(
             storage: config.storage, listeners: config.listeners, core: core,

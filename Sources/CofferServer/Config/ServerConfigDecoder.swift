@@ -14,6 +14,7 @@ struct ServerConfigDecoder {
     ]
     private static let replicationKeys: Set<String> = [
         "logshipper_buffer_length", "logshipper_buffer_size", "resolver_discover_servers",
+        "allow_forwarding_via_header", "best_effort_wal_wait_duration",
     ]
 
     func decode(_ document: HCLObject) throws(ConfigError) -> ServerConfig {
@@ -164,6 +165,8 @@ struct ServerConfigDecoder {
         }
         config.logshipperBufferSize = try string(block.body, "logshipper_buffer_size", context: context)
         config.resolverDiscoverServers = try weakBool(block.body, "resolver_discover_servers", context: context)
+        config.allowForwardingViaHeader = try weakBool(block.body, "allow_forwarding_via_header", context: context)
+        config.bestEffortWALWaitSeconds = try duration(block.body, "best_effort_wal_wait_duration")
         return config
     }
 
