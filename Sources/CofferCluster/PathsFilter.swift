@@ -1,5 +1,6 @@
 import CofferCore
 import CofferJSON
+import CofferReplication
 
 /// A performance secondary's paths filter (`primary/paths-filter/:id`): which mounts'
 /// data the primary sends it. `deny` sends everything but the listed mounts; `allow`
@@ -49,17 +50,5 @@ struct PathsFilter: Sendable, Hashable {
             return mode == .deny ? listed.contains(mount.path) : !listed.contains(mount.path)
         }.map(\.prefix)
         return ReplicationExclusion(prefixes: prefixes)
-    }
-}
-
-/// The storage prefixes a filtered secondary does not receive.
-struct ReplicationExclusion: Sendable {
-    let prefixes: [String]
-
-    var isEmpty: Bool { prefixes.isEmpty }
-
-    /// True for a key (or a `deletePrefix` prefix) inside an excluded mount.
-    func excludes(_ key: String) -> Bool {
-        prefixes.contains { key.hasPrefix($0) }
     }
 }

@@ -93,8 +93,8 @@ struct PrimaryService: ClusterServiceHandler {
                     case .read(let after, let limit):
                         let answer: LogShipper.Event
                         do {
-                            answer = .readCompleted(Self.filtered(try await log.records(after: after, limit: limit),
-                                                                  manager.exclusion(for: secondaryID)))
+                            answer = .readCompleted(manager.exclusion(for: secondaryID)
+                                .withholding(try await log.records(after: after, limit: limit)))
                         } catch { answer = .readFailed }
                         continuation.yield(answer)
                     case .send(let message):
@@ -180,33 +180,13 @@ struct PrimaryService: ClusterServiceHandler {
             response.walIndex = index
             if let records = await recordsForAnswer(after: request.appliedIndex, through: index) {
                 let exclusion = manager.exclusion(for: secondaryID)
-                response.records = records.map { Coffer_Cluster_V1_WALRecord(Self.filtered($0, exclusion)) }
+                response.records = records.map { Coffer_Cluster_V1_WALRecord(exclusion.withholding($0)) }
                 response.recordsAfter = request.appliedIndex
             }
         } catch {
             ForwardedError.fill(&response, from: core.clientError(error, path: request.path))
         }
         return response
-    }
-
-    /// Where a record a filter withholds goes instead: a delete of a key that never
-    /// exists, so the secondary's index stays gap-free and the record's content (key and
-    /// value) never leaves the primary.
-    static let withheldRecordKey = "core/replication/withheld"
-
-    static func filtered(_ record: WALRecord, _ exclusion: ReplicationExclusion) -> WALRecord {
-        let key: String
-        switch record.operation {
-        case .put(let k, _), .delete(let k): key = k
-        case .deletePrefix(let prefix): key = prefix
-        }
-        guard !exclusion.isEmpty, exclusion.excludes(key) else { return record }
-        return WALRecord(index: record.index, operation: .delete(key: withheldRecordKey))
-    }
-
-    static func filtered(_ read: WALRead, _ exclusion: ReplicationExclusion) -> WALRead {
-        guard !exclusion.isEmpty, case .records(let records) = read else { return read }
-        return .records(records.map { filtered($0, exclusion) })
     }
 
     /// The most records a forwarded write's answer carries; a secondary further behind
