@@ -113,18 +113,7 @@ struct PrimaryService: ClusterServiceHandler {
 
     func merklePages(_ request: Coffer_Cluster_V1_MerklePagesRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_MerklePagesResponse {
         guard let log = core.replicationLog else { throw ClusterError(.unavailable, "no replication log") }
-        let exclusion = manager.exclusion(for: secondaryID)
-        var hashes = try MerkleSyncResponder.pageHashes(of: log)
-        if !exclusion.isEmpty {
-            // The filtered view: the same snapshot discipline, then the excluded keys removed.
-            var lastIndex = log.lastIndex
-            var snapshot = log.merkleSnapshot()
-            while log.lastIndex != lastIndex {
-                lastIndex = log.lastIndex
-                snapshot = log.merkleSnapshot()
-            }
-            hashes = MerkleSyncResponder.pageHashes(of: snapshot.filtered(excluding: exclusion.excludes), lastIndex: lastIndex)
-        }
+        let hashes = try MerkleSyncResponder.pageHashes(of: log, excluding: manager.exclusion(for: secondaryID))
         var response = Coffer_Cluster_V1_MerklePagesResponse()
         response.pageHashes = hashes.hashes.map { Data($0.bytes) }
         response.lastIndex = hashes.lastIndex

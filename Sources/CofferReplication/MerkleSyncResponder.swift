@@ -18,12 +18,18 @@ public enum MerkleSyncResponder {
     /// snapshot taken between two equal reads of the last index is the state at that
     /// index. Throws ``MerkleSyncError/Code/busy`` if commits land between the reads
     /// ``snapshotAttempts`` times in a row (the secondary retries after a reconnect).
-    public static func pageHashes(of log: ReplicationLog) throws -> MerklePageHashes {
+    ///
+    /// `exclusion` (a secondary's paths filter): the hashes of that state without the
+    /// excluded keys.
+    public static func pageHashes(of log: ReplicationLog, excluding exclusion: ReplicationExclusion? = nil) throws -> MerklePageHashes {
         var before = log.lastIndex
         for _ in 0..<snapshotAttempts {
             let snapshot = log.merkleSnapshot()
             let after = log.lastIndex
-            if after == before { return pageHashes(of: snapshot, lastIndex: after) }
+            if after == before {
+                guard let exclusion, !exclusion.isEmpty else { return pageHashes(of: snapshot, lastIndex: after) }
+                return pageHashes(of: snapshot.filtered(excluding: exclusion.excludes), lastIndex: after)
+            }
             before = after
         }
         throw MerkleSyncError(.busy, "the log kept moving while taking a Merkle snapshot")
