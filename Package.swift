@@ -226,7 +226,7 @@ let package = Package(
         .testTarget(
             name: "CofferServerTests",
             dependencies: ["CofferServer", "CofferHTTP", "CofferCore", "CofferTestKit", "CofferClient", "CofferJSON",
-                           "CofferStorage", "CofferLogical",
+                           "CofferStorage", "CofferLogical", "CofferCluster",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
