@@ -162,6 +162,8 @@ struct PrimaryService: ClusterServiceHandler {
 
     func forward(_ request: Coffer_Cluster_V1_ForwardRequest, secondaryID: String) async throws -> Coffer_Cluster_V1_ForwardResponse {
         var response = Coffer_Cluster_V1_ForwardResponse()
+        let started = ContinuousClock.now
+        defer { manager.metrics.forwardServed.record(duration: started.duration(to: .now)) }
         do {
             let (logical, auth) = try ForwardedRequestCodec.decode(Array(request.dataJson))
             let (answer, index) = try await core.handleForwarded(logical, auth: auth)

@@ -40,8 +40,16 @@ extension ReplicationManager {
         let clusterID = state.withLock { $0.clusterID }
         let body = "v1:\(clusterID):0:\(replicated)"
         let mac = HMAC<SHA256>.authenticationCode(for: Array(body.utf8), using: key)
-        let hex = mac.map { String(format: "%02x", $0) }.joined()
-        return Data((body + ":" + hex).utf8).base64EncodedString()
+        // Every write's answer carries a state: hex by table, not String(format:) (which
+        // cost tens of microseconds per answer).
+        var text = Array(body.utf8)
+        text.reserveCapacity(text.count + 65)
+        text.append(UInt8(ascii: ":"))
+        for byte in mac {
+            text.append(Self.hexDigits[Int(byte >> 4)])
+            text.append(Self.hexDigits[Int(byte & 0x0f)])
+        }
+        return Data(text).base64EncodedString()
     }
 
     /// Parses and verifies a state; its replicated index. Throws 400 for a state this set
@@ -62,6 +70,8 @@ extension ReplicationManager {
         guard String(parts[1]) == state.withLock({ $0.clusterID }) else { throw LogicalError.missingRequiredState }
         return replicated
     }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func bytes(hex: String) -> [UInt8]? {
         let digits = Array(hex.utf8)

@@ -14,7 +14,8 @@ import Synchronization
 /// Secondary: `vault.replication.lag_ms`, `.lag_entries`, `.last_heartbeat_age_ms`,
 /// `.state` and `.connection_state` (1 for the current value of label `state`),
 /// `vault.replication.merkle.sync_in_progress`, `vault.replication.merkle.synced_keys`,
-/// `vault.replication.forward` (timer) and `vault.replication.forward.errors`.
+/// `vault.replication.forward` (timer) and `vault.replication.forward.errors`; on a
+/// primary `vault.replication.forward.served` (timer).
 struct ReplicationMetrics: Sendable {
     let registry: MetricsRegistry
     let recordsShipped: Counter
@@ -22,6 +23,8 @@ struct ReplicationMetrics: Sendable {
     let syncedKeys: Counter
     let forward: Metrics.Timer
     let forwardErrors: Counter
+    /// On a primary: the time to serve a forwarded request (decode, execute, records).
+    let forwardServed: Metrics.Timer
 
     init(registry: MetricsRegistry) {
         self.registry = registry
@@ -30,6 +33,7 @@ struct ReplicationMetrics: Sendable {
         syncedKeys = registry.counter("vault.replication.merkle.synced_keys")
         forward = registry.timer("vault.replication.forward")
         forwardErrors = registry.counter("vault.replication.forward.errors")
+        forwardServed = registry.timer("vault.replication.forward.served")
     }
 }
 

@@ -7,7 +7,21 @@ extension Core {
     /// Builds the routing snapshot from the mount tables. Secrets mounts serve at their
     /// path; auth mounts at `auth/<path>`. Unknown mount types fail activation: a table
     /// written by a newer version must not be half-served.
+    ///
+    /// A new performance secondary has no replicated tables until its first sync brings
+    /// them: it routes `sys/` and `auth/token/` meanwhile (transient entries, never
+    /// stored), so status, health-adjacent `sys/` reads and its tokens keep working.
     func buildRouter(mounts: [MountEntry], authMounts: [MountEntry], tokens: TokenStore) throws -> Router {
+        var mounts = mounts
+        var authMounts = authMounts
+        if !mounts.contains(where: { $0.type == "system" }) {
+            mounts.append(MountEntry(path: "sys/", type: "system", description: "system endpoints (until the replicated mount table arrives)",
+                                     uuid: "transient-system", accessor: "system_transient"))
+        }
+        if !authMounts.contains(where: { $0.type == "token" }) {
+            authMounts.append(MountEntry(path: "token/", type: "token", description: "token based credentials (until the replicated auth table arrives)",
+                                         uuid: "transient-token", accessor: "auth_token_transient"))
+        }
         var entries: [RouteEntry] = []
         for mount in mounts {
             let view = BarrierView(barrier: barrier, prefix: mount.storagePrefix)
