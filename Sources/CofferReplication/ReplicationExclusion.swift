@@ -20,7 +20,7 @@ public struct ReplicationExclusion: Sendable, Hashable {
 
     /// True for a key (or a `deletePrefix` prefix) inside an excluded prefix.
     public func excludes(_ key: String) -> Bool {
-        prefixes.contains { key.hasPrefix($0) }
+        prefixes.contains { key.utf8.starts(with: $0.utf8) }
     }
 
     /// `record`, or its placeholder when it touches an excluded key.

@@ -16,6 +16,12 @@ extension ReplicationSimulator {
         var lastToPrimaryMillis: Int64 = 0
         /// The primary's end of the current connection.
         var shipper: LogShipper?
+        /// The secondary's filter generation when this connection opened (the primary
+        /// closes the connection when the filter changes).
+        var generation = 0
+        /// The generation of the sync this connection's first start forced, until the
+        /// secondary's `startStream` after it (``PrimaryShell/resyncsUntilSynced``).
+        var forcedGeneration: Int?
     }
 
     struct Delivery {
@@ -29,6 +35,20 @@ extension ReplicationSimulator {
             case syncResponse(MerkleSyncRequest, MerkleSyncResponse)
             /// The primary's shell reads its log for the shipper (local, not network).
             case logRead(afterIndex: UInt64, limit: Int)
+            /// The secondary's storage finishes the apply in flight (local; survives the link).
+            case applyDone
+            /// An armed fault: cut this connection if its secondary is still syncing.
+            case cutDuringSync
+            /// An armed fault: restart the secondary if its record apply is still in flight (local).
+            case restartDuringApply
+
+            /// Happens on the secondary whatever becomes of the link.
+            var isLocalToSecondary: Bool {
+                switch self {
+                case .applyDone, .restartDuringApply: true
+                default: false
+                }
+            }
         }
 
         var atMillis: Int64
@@ -86,6 +106,7 @@ extension ReplicationSimulator {
         let until = links[number].stalledUntilMillis
         for index in deliveries.indices where deliveries[index].link == number && deliveries[index].atMillis < until {
             if case .logRead = deliveries[index].payload { continue }
+            if deliveries[index].payload.isLocalToSecondary { continue }
             deliveries[index].atMillis = until
         }
         links[number].lastToPrimaryMillis = max(links[number].lastToPrimaryMillis, until)
@@ -95,8 +116,12 @@ extension ReplicationSimulator {
     /// Kills the connection: everything in flight is lost and the primary's end closes.
     /// The secondary hears of it at once, or when a partition ends, if `notifySecondary`.
     func cut(_ number: Int, notifySecondary: Bool) async throws {
-        deliveries.removeAll { $0.link == number }
+        deliveries.removeAll { $0.link == number && !$0.payload.isLocalToSecondary }
         let wasLive = links[number].state != .down
+        if notifySecondary, wasLive, secondaries[number].replicator.isSyncing {
+            report.cutsDuringSync += 1
+            note("s\(number)'s link is cut during \(secondaries[number].replicator.state.statusName)")
+        }
         links[number].state = .down
         if var shipper = links[number].shipper {
             _ = shipper.handle(.linkClosed)
@@ -111,10 +136,12 @@ extension ReplicationSimulator {
     }
 
     func connect(_ number: Int) {
-        deliveries.removeAll { $0.link == number }
+        deliveries.removeAll { $0.link == number && !$0.payload.isLocalToSecondary }
         links[number].epoch += 1
         links[number].state = .connecting
         links[number].shipper = nil
+        links[number].generation = filters[number].generation
+        links[number].forcedGeneration = nil
         links[number].lastToPrimaryMillis = 0
         links[number].lastToSecondaryMillis = 0
         enqueue(.connectResult, link: number, atMillis: nowMillis + Int64(random.next(below: 60)) + 1)
@@ -122,7 +149,7 @@ extension ReplicationSimulator {
 
     func deliver(_ delivery: Delivery) async throws {
         let number = delivery.link
-        guard delivery.epoch == links[number].epoch else { return }
+        guard delivery.epoch == links[number].epoch || delivery.payload.isLocalToSecondary else { return }
         switch delivery.payload {
         case .connectResult:
             guard links[number].state == .connecting else { return }
@@ -155,13 +182,17 @@ extension ReplicationSimulator {
             try await secondaryReceived(response, for: request, at: number)
         case let .logRead(afterIndex, limit):
             guard links[number].shipper != nil else { return }
-            let event: LogShipper.Event
-            do {
-                event = .readCompleted(try await primary.log.records(after: afterIndex, limit: limit))
-            } catch {
-                throw failure("the primary's log failed a read after \(afterIndex): \(error)")
-            }
-            try await feedShipper(number, event)
+            try await readLog(afterIndex: afterIndex, limit: limit, for: number)
+        case .applyDone:
+            try await finishApply(at: number)
+        case .cutDuringSync:
+            guard links[number].state == .up, secondaries[number].replicator.isSyncing else { return }
+            report.cuts += 1
+            note("cut link s\(number) (armed)")
+            try await cut(number, notifySecondary: true)
+        case .restartDuringApply:
+            guard case .records? = secondaries[number].applying?.kind else { return }
+            try await restartSecondary(number)
         }
     }
 

@@ -53,7 +53,7 @@ extension ReplicationSimulator {
 
     private func randomOperation() -> StorageOperation {
         let group = ReplicationModel.groups[Int(random.next(below: UInt64(ReplicationModel.groups.count)))]
-        let replicatedKey = "rep/\(group)/\(random.next(below: UInt64(ReplicationModel.keysPerGroup)))"
+        let replicatedKey = "rep/\(group)/\(model.keyNames[Int(random.next(below: UInt64(model.keyNames.count)))])"
         let localKey = "local/\(random.next(below: UInt64(ReplicationModel.localKeys)))"
         switch random.next(below: 100) {
         case 0..<58: return .put(key: replicatedKey, value: random.bytes(Int(random.next(below: 24)) + 1))
@@ -78,7 +78,9 @@ extension ReplicationSimulator {
         }
     }
 
-    func feedShipper(_ number: Int, _ event: LogShipper.Event) async throws {
+    /// Feeds the link's shipper and performs its actions; `forcedStart` when `event` is a
+    /// start the shell forced (so its `needSync` is not a lost WAL tail).
+    func feedShipper(_ number: Int, _ event: LogShipper.Event, forcedStart: Bool = false) async throws {
         guard var shipper = links[number].shipper else { return }
         let actions = shipper.handle(event)
         links[number].shipper = shipper
@@ -88,6 +90,15 @@ extension ReplicationSimulator {
                 // The shell's read is asynchronous: it lands a little later.
                 enqueue(.logRead(afterIndex: afterIndex, limit: limit), link: number, atMillis: nowMillis + Int64(random.next(below: 4)))
             case .send(let message):
+                if case .needSync = message {
+                    if forcedStart {
+                        report.forcedSyncs += 1
+                        note("primary forces s\(number) to sync (filter generation \(filters[number].generation))")
+                    } else {
+                        report.walTailLosses += 1
+                        note("primary no longer holds the records s\(number) needs (oldest \(primary.log.oldestIndex))")
+                    }
+                }
                 transmit(.toSecondary(message), link: number)
             case .close(let reason):
                 note("primary closes s\(number): \(reason)")
@@ -96,39 +107,82 @@ extension ReplicationSimulator {
         }
     }
 
+    /// `PrimaryService.streamWAL`: every `startStream` goes in as a start with fresh
+    /// bounds, forced as ``startForcesSync(afterIndex:link:)`` decides.
     func primaryReceived(_ message: SecondaryMessage, from number: Int) async throws {
-        if case .startStream(let afterIndex) = message {
-            note("primary ← s\(number) startStream after \(afterIndex)")
-        }
-        if links[number].shipper?.phase == .notStarted, case .startStream(let afterIndex) = message {
-            try await feedShipper(number, .start(
-                afterIndex: afterIndex, oldestIndex: primary.log.oldestIndex,
-                lastIndex: primary.log.lastIndex, nowMillis: nowMillis
-            ))
-        } else {
+        guard case .startStream(let afterIndex) = message else {
             try await feedShipper(number, .received(message, nowMillis: nowMillis))
+            return
+        }
+        let force = startForcesSync(afterIndex: afterIndex, link: number)
+        // The shipper forces only the first start of a stream.
+        let forcing = force && links[number].shipper?.phase == .notStarted
+        if forcing { links[number].forcedGeneration = filters[number].generation }
+        note("primary ← s\(number) startStream after \(afterIndex)\(force ? " (forced)" : "")")
+        try await feedShipper(number, .start(
+            afterIndex: afterIndex, oldestIndex: force ? .max : primary.log.oldestIndex,
+            lastIndex: primary.log.lastIndex, nowMillis: nowMillis
+        ), forcedStart: forcing)
+    }
+
+    /// The shell's log read for a shipper, through the secondary's exclusion.
+    func readLog(afterIndex: UInt64, limit: Int, for number: Int) async throws {
+        var read: WALRead
+        do {
+            read = try await primary.log.records(after: afterIndex, limit: limit)
+        } catch {
+            throw failure("the primary's log failed a read after \(afterIndex): \(error)")
+        }
+        try requireServedUnderLinkGeneration(number)
+        let exclusion = filters[number].exclusion
+        var withheld = exclusion.withholding(read)
+        if case .records(let original) = read, case .records(var shipped) = withheld {
+            report.withheldRecords += zip(original, shipped).filter { $0 != $1 }.count
+            // Until a secondary applies one of the leaked puts (see `commit(_:at:)`).
+            if configuration.sabotage == .forgetToWithhold, !sabotaged, step > configuration.steps / 4,
+               let leak = original.firstIndex(where: { if case .put(let key, _) = $0.operation { exclusion.excludes(key) } else { false } }) {
+                shipped[leak] = original[leak]
+                withheld = .records(shipped)
+            }
+        }
+        try await feedShipper(number, .readCompleted(withheld))
+    }
+
+    /// The filter changes only with the connection (a change closes the stream), so the
+    /// oracle may tag what a link carries with the generation it connected under.
+    func requireServedUnderLinkGeneration(_ number: Int) throws {
+        guard links[number].generation == filters[number].generation else {
+            throw failure("the primary served s\(number) under filter generation \(filters[number].generation) on a link opened under \(links[number].generation)")
         }
     }
 
-    /// The primary's shell answering a Merkle call. A correct secondary never asks for
-    /// anything the responder refuses, so a refusal fails the run.
+    /// The primary's shell answering a Merkle call from the secondary's filtered view, as
+    /// `PrimaryService` does. A correct secondary never asks for anything the responder
+    /// refuses, so a refusal fails the run.
     func answer(_ request: MerkleSyncRequest, from number: Int) async throws -> MerkleSyncResponse {
+        try requireServedUnderLinkGeneration(number)
         let log = primary.log
         let backend = primary.backend
+        let exclusion = filters[number].exclusion
         do {
             switch request {
             case .pageHashes:
-                return .pageHashes(try MerkleSyncResponder.pageHashes(of: log))
+                return .pageHashes(try MerkleSyncResponder.pageHashes(of: log, excluding: exclusion))
             case .pageEntries(let pages):
                 note("primary serves s\(number) \(pages.count) pages")
-                return .pageEntries(try MerkleSyncResponder.pageEntries(of: log, pages: pages))
+                var snapshot = log.merkleSnapshot()
+                if !exclusion.isEmpty { snapshot = snapshot.filtered(excluding: exclusion.excludes) }
+                return .pageEntries(try MerkleSyncResponder.pageEntries(of: snapshot, pages: pages, lastIndex: log.lastIndex))
             case .fetchKeys(let keys):
                 note("primary serves s\(number) \(keys.count) keys")
+                // A filtered key reads as absent: the secondary deletes what it must not hold.
                 return .values(try await MerkleSyncResponder.values(
                     of: keys, isReplicated: ReplicationModel.isReplicated,
-                    read: { try await backend.get($0) }, lastIndex: { log.lastIndex }
+                    read: { exclusion.excludes($0) ? nil : try await backend.get($0) }, lastIndex: { log.lastIndex }
                 ))
             }
+        } catch let error as ReplicationSimulationFailure {
+            throw error
         } catch {
             throw failure("the primary refused s\(number)'s sync request: \(error)")
         }

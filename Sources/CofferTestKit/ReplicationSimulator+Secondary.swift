@@ -14,6 +14,13 @@ extension ReplicationSimulator {
         var localKeys: [String: [UInt8]] = [:]
         /// Storage changed since the last consistency check.
         var dirty = true
+        /// The apply handed to storage and not finished yet (the replicator keeps one in flight).
+        var applying: PendingApply?
+        /// The oracle: the filter generation of the last Merkle sync this node completed
+        /// (its replicated data follows that filter) ...
+        var dataGeneration = 0
+        /// ... and those of the sync batches it applied since (a sync cut short).
+        var partialGenerations: Set<Int> = []
 
         /// `last_remote_wal` and the consistency watermark, local keys next to the data.
         static let lastRemoteKey = "core/replication/last-remote-wal"
@@ -76,69 +83,12 @@ extension ReplicationSimulator {
             if to == .merkleDiff { report.merkleDiffs += 1 }
             if to == .merkleSync { report.merkleSyncs += 1 }
             if from == .merkleDiff && to == .streamWALs { report.emptyDiffs += 1 }
+            if cutArmed, to == .merkleDiff || to == .merkleSync, links[number].state == .up {
+                cutArmed = false
+                transmit(.cutDuringSync, link: number)
+            }
         }
         return []
-    }
-
-    /// Whether this apply fails (storage trouble), before committing anything.
-    private func applyFails() -> Bool {
-        guard !calm, applyFailurePercent > 0, random.next(below: 100) < applyFailurePercent else { return false }
-        report.applyFailures += 1
-        return true
-    }
-
-    private func applyRecords(_ records: [WALRecord], newLastRemote: UInt64, at number: Int) async throws -> [SecondaryReplicator.Event] {
-        let node = secondaries[number]
-        let durable = try await node.backend.get(SecondaryNode.lastRemoteKey).map(ReplicationModel.decodeIndex) ?? 0
-        // Exactly once, in order: the batch continues the durable index without a gap.
-        for (offset, record) in records.enumerated() where record.index != durable + 1 + UInt64(offset) {
-            throw failure("s\(number) applies record \(record.index) at position \(offset) after durable index \(durable)")
-        }
-        guard let last = records.last, last.index == newLastRemote else {
-            throw failure("s\(number) applies records ending at \(records.last?.index ?? 0) but records \(newLastRemote)")
-        }
-        if applyFails() {
-            note("s\(number) apply of \(records.count) records fails")
-            return [.applyFailed]
-        }
-        var recordOperations = records.map(\.operation)
-        if configuration.sabotage == .dropOneRecordOperation, !sabotaged, step > configuration.steps / 4,
-           let put = recordOperations.firstIndex(where: { if case .put = $0 { true } else { false } }) {
-            sabotaged = true
-            recordOperations.remove(at: put)
-        }
-        let operations = recordOperations + [.put(key: SecondaryNode.lastRemoteKey, value: ReplicationModel.encodeIndex(newLastRemote))]
-        do {
-            try await node.backend.commit(StorageBatch(operations, origin: .replication))
-        } catch {
-            throw failure("s\(number) storage refused a replication batch: \(error)")
-        }
-        secondaries[number].dirty = true
-        return [.applied(index: newLastRemote)]
-    }
-
-    private func applySync(_ apply: SecondaryReplicator.SyncApply, at number: Int) async throws -> [SecondaryReplicator.Event] {
-        if applyFails() {
-            note("s\(number) sync apply fails")
-            return [.applyFailed]
-        }
-        var operations = apply.operations
-        if configuration.sabotage == .skipSyncDeletes, !sabotaged, operations.contains(where: { if case .delete = $0 { true } else { false } }) {
-            sabotaged = true
-            operations.removeAll { if case .delete = $0 { true } else { false } }
-        }
-        operations.append(.put(key: SecondaryNode.consistentAtKey, value: ReplicationModel.encodeIndex(apply.consistentAtIndex)))
-        if let reached = apply.reachedIndex {
-            operations.append(.put(key: SecondaryNode.lastRemoteKey, value: ReplicationModel.encodeIndex(reached)))
-        }
-        do {
-            try await secondaries[number].backend.commit(StorageBatch(operations, origin: .replication))
-        } catch {
-            throw failure("s\(number) storage refused a sync batch: \(error)")
-        }
-        secondaries[number].dirty = true
-        note("s\(number) applies \(apply.operations.count) sync operations, reached \(apply.reachedIndex.map(String.init) ?? "-")")
-        return [.applied(index: apply.reachedIndex ?? secondaries[number].replicator.appliedIndex)]
     }
 
     /// The secondary's shell turning a Merkle answer into an event, with its own Merkle data now.
@@ -160,14 +110,23 @@ extension ReplicationSimulator {
     /// Restarts a secondary process: its state machine and log are rebuilt from storage.
     func restartSecondary(_ number: Int) async throws {
         report.secondaryRestarts += 1
-        note("restart s\(number)")
         try await cut(number, notifySecondary: false)
+        let settled = try await settleApply(at: number, countingAs: .restart)
+        note("restart s\(number)\(settled)")
+        try await rebuildSecondary(number)
+    }
+
+    /// A fresh process over the slot's storage: log and replicator from what is persisted,
+    /// started; what the oracle knows about the storage carries over.
+    func rebuildSecondary(_ number: Int) async throws {
         let old = secondaries[number]
         var node = try await SecondaryNode.start(
             number: number, backend: old.backend, retention: retention, clockOffsetMillis: old.clockOffsetMillis,
             configuration: replicatorConfiguration, seed: random.next()
         )
         node.localKeys = old.localKeys
+        node.dataGeneration = old.dataGeneration
+        node.partialGenerations = old.partialGenerations
         secondaries[number] = node
         try await feedSecondary(number, .start(nowMillis: secondaryNow(number)))
     }
@@ -184,17 +143,23 @@ extension ReplicationSimulator {
             throw failure("s\(number) refused a local write: \(error)")
         }
         secondaries[number].localKeys[key] = value
+        try await expectReadOnly(backend, "s\(number)", alongside: key)
+        secondaries[number].dirty = true
+    }
+
+    /// A client batch that writes a replicated key (and `alongside`, a local key) is
+    /// refused whole, as read-only (the real server forwards it to the primary).
+    func expectReadOnly(_ backend: InMemoryBackend, _ node: String, alongside key: String) async throws {
         let refused = StorageBatch([.put(key: key, value: [0]), .put(key: "rep/a/0", value: [0])])
         do {
             try await backend.commit(refused)
-            throw failure("s\(number) accepted a client write to a replicated key")
+            throw failure("\(node) accepted a client write to a replicated key")
         } catch let error as StorageError where error.code == .readOnly {
-            // Expected: forwarded to the primary in the real server.
+            // Expected.
         } catch let error as ReplicationSimulationFailure {
             throw error
         } catch {
-            throw failure("s\(number) refused a replicated write with \(error), not read-only")
+            throw failure("\(node) refused a replicated write with \(error), not read-only")
         }
-        secondaries[number].dirty = true
     }
 }

@@ -9,75 +9,36 @@ import Logging
 ///
 /// Each step does one thing picked by the seed (commit a random batch on the primary,
 /// write local keys on a secondary, cut a link, partition one, restart a secondary or the
-/// primary), then advances a ``ManualClock`` a little and delivers what is due. The network
-/// keeps each stream direction in order (as one gRPC stream does), loses nothing on a live
-/// link, loses everything in flight when a link is cut, holds traffic during a partition,
-/// and lets Merkle calls overtake stream messages. WAL retention is small, so long cuts
-/// force Merkle syncs while the primary keeps writing.
+/// primary, change a secondary's paths filter, fail over, arm a fault for a precise
+/// moment — see ``Report`` for the named fault timings), then
+/// advances a ``ManualClock`` a little and delivers what is due. The network keeps each
+/// stream direction in order (as one gRPC stream does), loses nothing on a live link,
+/// loses everything in flight when a link is cut, holds traffic during a partition, and
+/// lets Merkle calls overtake stream messages. WAL retention is small, so long cuts force
+/// Merkle syncs while the primary keeps writing. Storage applies on the secondaries take
+/// time (sometimes long), so links break and processes restart while one is in flight.
 ///
-/// After every step it checks that a consistent streaming secondary holds exactly the
-/// primary's replicated data at its applied index, that the primary holds every write it
-/// acknowledged, and that secondaries apply records in order, once. After the last step
-/// it heals the network, stops the workload, and requires every secondary to converge:
-/// same Merkle root, same replicated keys and values. A run with the same seed replays
-/// exactly; a failure throws ``ReplicationSimulationFailure`` with the seed and a trace.
+/// The primary's shell mirrors `PrimaryService`: each secondary may have a paths filter
+/// (a ``ReplicationExclusion``); records are withheld through it, Merkle answers come from
+/// the filtered index, excluded keys read as absent, and a filter change closes the
+/// stream and forces a Merkle sync on the next one (see ``PrimaryShell``). A failover
+/// demotes the primary, promotes a secondary and has every other member (the old primary
+/// included) follow it from index 0 without a wipe.
+///
+/// After every step it checks (details in `ReplicationSimulator+Invariants.swift`) that
+/// at most one log is in primary mode; that the primary holds every write it acknowledged
+/// in its term (an old primary's unshipped writes may be lost in a failover, as
+/// asynchronous replication allows); that secondaries apply records in
+/// order, once; that a consistent streaming secondary holds exactly the primary's
+/// replicated data at its applied index, minus what the filter its data was last synced
+/// under excludes; that no records reach a secondary under a filter it has not been
+/// synced to; and that once a secondary's sync under its current filter has completed it
+/// holds nothing that filter excludes. After the last step it heals the network, stops
+/// the workload, and requires every secondary to converge to its filtered view of the
+/// primary: same filtered Merkle root, same keys and values outside the exclusion,
+/// nothing inside it. A run with the same seed replays exactly; a failure throws
+/// ``ReplicationSimulationFailure`` with the seed and a trace.
 public final class ReplicationSimulator {
-    /// How long and how wide a run is.
-    public struct Configuration: Sendable {
-        public var steps: Int
-        public var secondaryCount: Int
-        /// The most quiet steps (100 ms each) allowed for convergence after the faults stop.
-        public var quietStepLimit: Int
-        /// A deliberate bug in the secondaries' shell, to show the invariants catch it.
-        public var sabotage: Sabotage?
-
-        public init(steps: Int = 300, secondaryCount: Int = 2, quietStepLimit: Int = 3_000, sabotage: Sabotage? = nil) {
-            self.steps = steps
-            self.secondaryCount = max(1, secondaryCount)
-            self.quietStepLimit = quietStepLimit
-            self.sabotage = sabotage
-        }
-    }
-
-    /// Bugs the simulator can plant in its own shell (never in the code under test).
-    public enum Sabotage: Sendable, Hashable {
-        /// Once, after the first quarter of the steps, a record batch is committed without
-        /// its first put (but with its index).
-        case dropOneRecordOperation
-        /// Once, a Merkle sync batch is committed without its delete operations.
-        case skipSyncDeletes
-    }
-
-    /// What a run exercised, for coverage checks across seeds.
-    public struct Report: Sendable, Hashable, CustomStringConvertible {
-        public var seed: UInt64
-        public var commits = 0
-        public var lastIndex: UInt64 = 0
-        public var cuts = 0
-        public var partitions = 0
-        public var secondaryRestarts = 0
-        public var primaryRestarts = 0
-        public var applyFailures = 0
-        /// The configured sabotage happened (see ``Sabotage``).
-        public var sabotaged = false
-        /// Transitions into merkle-diff.
-        public var merkleDiffs = 0
-        /// Transitions into merkle-sync (a non-empty diff).
-        public var merkleSyncs = 0
-        /// merkle-diff straight back to stream-wals.
-        public var emptyDiffs = 0
-        /// Checks of a consistent secondary against the primary's history.
-        public var consistencyChecks = 0
-        public var quietSteps = 0
-
-        public var description: String {
-            "seed \(seed): \(commits) commits to index \(lastIndex), \(cuts) cuts, \(partitions) partitions, "
-                + "\(secondaryRestarts)+\(primaryRestarts) restarts, \(applyFailures) failed applies, "
-                + "\(merkleDiffs) diffs (\(merkleSyncs) syncs, \(emptyDiffs) empty), "
-                + "\(consistencyChecks) consistency checks, converged in \(quietSteps) quiet steps"
-        }
-    }
-
     let seed: UInt64
     let configuration: Configuration
     var random: SeededGenerator
@@ -95,7 +56,14 @@ public final class ReplicationSimulator {
     var links: [Link] = []
     var deliveries: [Delivery] = []
     var nextSequence = 0
-    var model = ReplicationModel()
+    var model: ReplicationModel
+    /// The primary's paths filter per secondary (see `ReplicationSimulator+Filters.swift`).
+    var filters: [FilterState] = []
+    /// Armed faults: the next matching moment gets the fault.
+    var cutArmed = false
+    var restartArmed = false
+    /// Quiet steps in a row with every secondary caught up but some Merkle index different.
+    var caughtUpWithOtherIndex = 0
 
     let retention: Int
     let shipperConfiguration: LogShipper.Configuration
@@ -110,6 +78,7 @@ public final class ReplicationSimulator {
         self.seed = seed
         self.configuration = configuration
         self.report = Report(seed: seed)
+        self.model = ReplicationModel(combiningMarkKeys: configuration.combiningMarkKeys)
         var random = SeededGenerator(seed: seed)
         retention = Int.random(in: 4...40, using: &random)
         shipperConfiguration = LogShipper.Configuration(
@@ -162,6 +131,12 @@ public final class ReplicationSimulator {
             )
             secondaries.append(node)
             links.append(Link())
+            filters.append(FilterState())
+        }
+        if configuration.sabotage == .forgetToWithhold {
+            // Something to withhold from the start, so the sabotage has a chance to happen.
+            filters[0].history.append(ReplicationExclusion(prefixes: ["rep/a/"]))
+            filters[0].resyncMarked = true
         }
         for number in secondaries.indices {
             try await feedSecondary(number, .start(nowMillis: secondaryNow(number)))
@@ -202,6 +177,18 @@ public final class ReplicationSimulator {
             note("cut link s\(number) before a no-op burst")
             try await cut(number, notifySecondary: true)
             try await commitNoOpBurst()
+        case 64:
+            try await changeFilter(Int(random.next(below: UInt64(secondaries.count))))
+        case 65:
+            // The next secondary to enter merkle-diff or merkle-sync loses its link midway.
+            if !cutArmed { note("armed: cut a link during the next Merkle sync") }
+            cutArmed = true
+        case 66:
+            // The next record apply is still in flight when its secondary restarts.
+            if !restartArmed { note("armed: restart a secondary during its next record apply") }
+            restartArmed = true
+        case 67 where configuration.failovers && random.next(below: 2) == 0:
+            try await failover(to: Int(random.next(below: UInt64(secondaries.count))))
         default:
             break
         }
