@@ -36,7 +36,7 @@ struct DemoEndToEndTests {
                 let write = try await onPrimary.send(
                     "PUT", "/v1/secret/data/demo-e2e", json: ["data": ["who": "primary"]], token: banner.rootToken)
                 #expect(write.status == 200, "\(write.status) \(String(decoding: write.bytes, as: UTF8.self))")
-                let replicated = try await demoPoll(seconds: 15) {
+                let replicated = try await poll(seconds: 15) {
                     let read = try await onSecondary.send("GET", "/v1/secret/data/demo-e2e", token: banner.rootToken)
                     return read.status == 200 && read.json?["data"]?["data"]?["who"] == "primary"
                 }
@@ -219,32 +219,9 @@ private func demoBasePort() throws -> Int {
     for _ in 0..<100 {
         let port = try ServerProcess.freePort()
         guard port + 11 < 65536 else { continue }
-        if [port, port + 1, port + 10, port + 11].allSatisfy(demoPortIsFree) { return port }
+        if [port, port + 1, port + 10, port + 11].allSatisfy(LoopbackPort.isFree) { return port }
     }
     throw TestKitFailure("no free port range for the demo")
 }
 
-private func demoPortIsFree(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    return bound == 0
-}
 
-/// Calls `condition` every 100 ms until it holds or `seconds` pass.
-private func demoPoll(seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .seconds(seconds))
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-}

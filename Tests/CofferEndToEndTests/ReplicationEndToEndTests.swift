@@ -186,7 +186,7 @@ private struct ReplicaServer {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var process = try ServerProcess(directory: directory)
         var attempts = 1
-        while !isPortFree(process.port + 1) {
+        while !LoopbackPort.isFree(process.port + 1) {
             guard attempts < 50 else { throw TestKitFailure("no API port with a free cluster port beside it") }
             attempts += 1
             process = try ServerProcess(directory: directory)
@@ -224,33 +224,7 @@ private struct ReplicaCLI {
     }
 }
 
-/// Calls `condition` every 100 ms until it holds or `seconds` pass; returns whether it held.
-private func poll(seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .seconds(seconds))
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-}
 
-/// Whether a TCP listener could bind `port` on 127.0.0.1 a moment ago.
-private func isPortFree(_ port: Int) -> Bool {
-    guard port > 0 && port < 65536 else { return false }
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    return bound == 0
-}
 
 /// The `jti` claim of a JWT (its payload decoded from base64url), or nil.
 private func jwtID(_ jwt: String) -> String? {

@@ -124,7 +124,7 @@ struct ReplicationOperationsEndToEndTests {
             try #require(r.status == 0, "\(r)")
 
             var last = ""
-            let disconnected = try await poll(seconds: 10) {
+            let disconnected = try await poll(seconds: 10, intervalMillis: 200) {
                 let status = try await p.status()
                 last = status.jsonString
                 let entry = status["secondaries"]?.arrayValue?.first { $0["node_id"] == "s-revoked" }
@@ -135,12 +135,12 @@ struct ReplicationOperationsEndToEndTests {
             // A write on P never reaches S (S keeps trying to reconnect meanwhile).
             #expect(try await p.put("kv1/after-revoke", ["v": "2"]).status == 204)
             let primaryLast = try await p.status()["last_wal"]?.intValue ?? 0
-            let reached = try await poll(seconds: 5) { try await s.value("kv1/after-revoke", "v") != nil }
+            let reached = try await poll(seconds: 5, intervalMillis: 200) { try await s.value("kv1/after-revoke", "v") != nil }
             #expect(!reached, "a write on the primary reached the revoked secondary")
             // S sees its link down. (Each refused reconnect shows stream-wals / ready for an
             // instant, so this waits for a sample between attempts, not any one sample.)
             var secondaryStatus = try await s.status()
-            let linkDown = try await poll(seconds: 10) {
+            let linkDown = try await poll(seconds: 10, intervalMillis: 200) {
                 secondaryStatus = try await s.status()
                 return secondaryStatus["connection_state"] != "ready" && secondaryStatus["state"] != "stream-wals"
             }
@@ -249,7 +249,7 @@ struct ReplicationOperationsEndToEndTests {
             #expect(try await s.value("kv1/direct", "v") == "3")
             #expect(try await p.get("kv1/direct").status == 404, "the ex-secondary's write was forwarded to the primary")
             #expect(try await p.put("kv1/after-disable", ["v": "4"]).status == 204)
-            let reached = try await poll(seconds: 3) { try await s.value("kv1/after-disable", "v") != nil }
+            let reached = try await poll(seconds: 3, intervalMillis: 200) { try await s.value("kv1/after-disable", "v") != nil }
             #expect(!reached, "the ex-secondary still follows the primary")
 
             r = try p.cli().run("write", "-f", "sys/replication/performance/primary/disable")
@@ -279,7 +279,7 @@ struct ReplicationOperationsEndToEndTests {
                 let started = try await node.send("POST", "/v1/sys/replication/reindex", [:])
                 #expect(started.status == 200 || started.status == 204, "\(node.name): reindex answered \(started.status): \(started.errors)")
                 var last = ""
-                let done = try await poll(seconds: 30) {
+                let done = try await poll(seconds: 30, intervalMillis: 200) {
                     let status = try await node.status()
                     last = status.jsonString
                     return status["reindex_in_progress"] == false
@@ -357,7 +357,7 @@ private func activate(_ secondary: OpsNode, from primary: OpsNode, id: String) a
 /// last WAL index.
 private func waitForConvergence(primary: OpsNode, secondary: OpsNode, _ what: String) async throws {
     var last = ""
-    let converged = try await poll(seconds: 30) {
+    let converged = try await poll(seconds: 30, intervalMillis: 200) {
         let p = try await primary.pollStatus()
         let s = try await secondary.pollStatus()
         last = "\(primary.name) \(p.jsonString)\n\(secondary.name) \(s.jsonString)"
@@ -372,7 +372,7 @@ private func waitForConvergence(primary: OpsNode, secondary: OpsNode, _ what: St
 /// primary's last WAL index (its Merkle root differs by design).
 private func waitForCaughtUp(primary: OpsNode, secondary: OpsNode, _ what: String) async throws {
     var last = ""
-    let caughtUp = try await poll(seconds: 30) {
+    let caughtUp = try await poll(seconds: 30, intervalMillis: 200) {
         let p = try await primary.pollStatus()
         let s = try await secondary.pollStatus()
         last = "\(primary.name) \(p.jsonString)\n\(secondary.name) \(s.jsonString)"
@@ -384,7 +384,7 @@ private func waitForCaughtUp(primary: OpsNode, secondary: OpsNode, _ what: Strin
 /// Waits (30 s at most) until `primary`'s status lists `id` as connected.
 private func expectSecondaryConnected(_ primary: OpsNode, id: String) async throws {
     var last = ""
-    let connected = try await poll(seconds: 30) {
+    let connected = try await poll(seconds: 30, intervalMillis: 200) {
         let status = try await primary.status()
         last = status.jsonString
         return status["known_secondaries"]?.arrayValue?.contains(.string(id)) == true
@@ -396,7 +396,7 @@ private func expectSecondaryConnected(_ primary: OpsNode, id: String) async thro
 /// Waits (30 s at most) until `path` reads `field == value` on `node`.
 private func expectValue(_ node: OpsNode, _ path: String, _ field: String, _ value: String, _ what: String) async throws {
     var last: String?
-    let arrived = try await poll(seconds: 30) {
+    let arrived = try await poll(seconds: 30, intervalMillis: 200) {
         last = try await node.value(path, field)
         return last == value
     }
@@ -406,7 +406,7 @@ private func expectValue(_ node: OpsNode, _ path: String, _ field: String, _ val
 /// Waits (30 s at most) until `path` answers 404 on `node`.
 private func expectAbsent(_ node: OpsNode, _ path: String, _ what: String) async throws {
     var last = 0
-    let gone = try await poll(seconds: 30) {
+    let gone = try await poll(seconds: 30, intervalMillis: 200) {
         last = try await node.get(path).status
         return last == 404
     }
@@ -449,7 +449,7 @@ private struct OpsNode {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var process = try ServerProcess(directory: directory)
         var attempts = 1
-        while !clusterPortIsFree(process.port + 1) {
+        while !LoopbackPort.isFree(process.port + 1) {
             guard attempts < 50 else { throw TestKitFailure("no API port with a free cluster port beside it") }
             attempts += 1
             process = try ServerProcess(directory: directory)
@@ -523,30 +523,4 @@ extension TestHTTPClient.Reply {
     fileprivate var errors: [String] { json?["errors"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
 }
 
-/// Calls `condition` every 200 ms until it holds or `seconds` pass; returns whether it held.
-private func poll(seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .seconds(seconds))
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-}
 
-/// Whether a TCP listener could bind `port` on 127.0.0.1 a moment ago.
-private func clusterPortIsFree(_ port: Int) -> Bool {
-    guard port > 0 && port < 65536 else { return false }
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    return bound == 0
-}

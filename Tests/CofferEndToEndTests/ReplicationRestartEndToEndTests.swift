@@ -217,7 +217,7 @@ private final class RestartPair: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for _ in 0..<50 {
             let server = try ServerProcess(directory: directory, extraConfig: extraConfig)
-            if restartTestPortIsFree(server.port + 1) { return server }
+            if LoopbackPort.isFree(server.port + 1) { return server }
         }
         throw TestKitFailure("no API port with a free cluster port beside it")
     }
@@ -338,7 +338,7 @@ private final class RestartPair: Sendable {
     /// root and last index.
     func waitForConvergence(what: String) async throws {
         var last = ""
-        let converged = try await restartTestPoll(seconds: 60) {
+        let converged = try await poll(seconds: 60, intervalMillis: 200) {
             let p = try? await primaryStatus()
             let s = try? await secondaryStatus()
             last = "primary \(p.map { JSONWriter.string($0) } ?? "-"), secondary \(s.map { JSONWriter.string($0) } ?? "-")"
@@ -428,30 +428,4 @@ private final class ContinuousWriter: Sendable {
     func stop() { state.withLock { $0.stop = true } }
 }
 
-/// Calls `condition` every 200 ms until it holds or `seconds` pass; returns whether it held.
-private func restartTestPoll(seconds: Int, _ condition: () async throws -> Bool) async throws -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: .seconds(seconds))
-    while true {
-        if try await condition() { return true }
-        if clock.now >= deadline { return false }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-}
 
-/// Whether a TCP listener could bind `port` on 127.0.0.1 a moment ago.
-private func restartTestPortIsFree(_ port: Int) -> Bool {
-    guard port > 0 && port < 65536 else { return false }
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    return bound == 0
-}

@@ -137,6 +137,18 @@ final class ServerProcess: @unchecked Sendable {
     static func freePort() throws -> Int { try LoopbackPort.free() }
 }
 
+/// Calls `condition` every `intervalMillis` until it holds or `seconds` pass; returns
+/// whether it held.
+func poll(seconds: Int, intervalMillis: Int = 100, _ condition: () async throws -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: .seconds(seconds))
+    while true {
+        if try await condition() { return true }
+        if clock.now >= deadline { return false }
+        try await Task.sleep(for: .milliseconds(intervalMillis))
+    }
+}
+
 /// Runs `body` with a fresh work directory and HTTP client; removes the directory after.
 func withWorkDirectory<T>(_ body: (String, HTTPClient) async throws -> T) async throws -> T {
     let directory = try makeTemporaryDirectory()
