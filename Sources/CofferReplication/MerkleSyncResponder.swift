@@ -69,7 +69,10 @@ public enum MerkleSyncResponder {
         MerklePage(page: page, entries: index.entries(page: page).map { MerkleEntry(key: $0.key, hash: $0.hash) })
     }
 
-    /// The stored values of `keys`, read with `read`, then `lastIndex()`.
+    /// The stored values of a prefix of `keys`, read with `read`, then `lastIndex()`:
+    /// reading stops after the value that brings the answer to `budgetBytes`
+    /// (``ReplicationLimits/fetchAnswerBudgetBytes``), so at least one key is answered
+    /// and the secondary asks again for the keys left.
     ///
     /// Only replicated keys are served: a key `isReplicated` refuses (a token, a lease,
     /// this cluster's replication state) fails the whole request, so a secondary can never
@@ -78,7 +81,8 @@ public enum MerkleSyncResponder {
         of keys: [String],
         isReplicated: (String) -> Bool,
         read: (String) async throws -> [UInt8]?,
-        lastIndex: () -> UInt64
+        lastIndex: () -> UInt64,
+        budgetBytes: Int = ReplicationLimits.fetchAnswerBudgetBytes
     ) async throws -> FetchedValues {
         guard keys.count <= ReplicationLimits.maximumKeysPerFetch else {
             throw MerkleSyncError(.tooLarge, "asked for \(keys.count) keys; the limit is \(ReplicationLimits.maximumKeysPerFetch)")
@@ -88,8 +92,11 @@ public enum MerkleSyncResponder {
         }
         var values: [FetchedValue] = []
         values.reserveCapacity(keys.count)
-        for key in keys {
-            values.append(FetchedValue(key: key, value: try await read(key)))
+        var bytes = 0
+        for key in keys where bytes < budgetBytes {
+            let value = try await read(key)
+            bytes += key.utf8.count + (value?.count ?? 0)
+            values.append(FetchedValue(key: key, value: value))
         }
         return FetchedValues(values: values, lastIndex: lastIndex())
     }

@@ -146,7 +146,12 @@ public enum ReplicationLimits {
     /// The most pages one ``MerkleSyncRequest/pageEntries(pages:)`` may ask for.
     public static let maximumPagesPerRequest = 256
     /// The most keys one ``MerkleSyncRequest/fetchKeys(_:)`` may ask for.
-    public static let maximumKeysPerFetch = 256
+    public static let maximumKeysPerFetch = 1024
+    /// The value bytes one answer to ``MerkleSyncRequest/fetchKeys(_:)`` carries at
+    /// most: the primary stops at the value that reaches it (always answering at least
+    /// one), and the secondary asks again for the rest. Well under the link's 64 MiB
+    /// message limit, so a page of large secrets cannot make an answer unsendable.
+    public static let fetchAnswerBudgetBytes = 8 << 20
     /// The most records one ``PrimaryMessage/records(_:lastIndex:)`` may carry.
     public static let maximumRecordsPerMessage = 4096
 }

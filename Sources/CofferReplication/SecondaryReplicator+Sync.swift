@@ -40,8 +40,12 @@ extension SecondaryReplicator {
         var watermark: UInt64 = 0
         /// Differing pages not asked for yet.
         var pagesToCheck: [Int] = []
-        /// Keys whose entry differs, not fetched yet.
+        /// Keys whose entry differs; those from ``fetchCursor`` on are not fetched yet.
+        /// A cursor, not `removeFirst`: 100k keys fetched 256 at a time would otherwise
+        /// move the whole list for every fetch.
         var keysToFetch: [String] = []
+        var fetchCursor = 0
+        var allKeysFetched: Bool { fetchCursor >= keysToFetch.count }
         /// Keys only this side has; deleted with the first sync batch.
         var keysToDelete: [String] = []
 
@@ -97,33 +101,22 @@ extension SecondaryReplicator {
 
     mutating func onPageEntries(_ remote: MerklePageEntries, local: [MerklePage], _ actions: inout [Action]) {
         guard state == .merkleDiff, var progress = sync, case .pageEntries(let requested) = progress.step else { return }
+        sync = nil  // `progress` is now the only owner: appends below do not copy the key lists
         guard remote.pages.map(\.page) == requested, Self.pagesAreWellFormed(remote.pages) else {
             fail(.protocolViolation, &actions)
             return
         }
         progress.watermark = max(progress.watermark, remote.lastIndex)
-        var localEntries: [[UInt8]: MerkleHash] = [:]
-        for page in local where requested.contains(page.page) {
-            for entry in page.entries { localEntries[Array(entry.key.utf8)] = entry.hash }
-        }
+        var localByPage: [Int: [MerkleEntry]] = [:]
+        for page in local { localByPage[page.page] = page.entries }
         for page in remote.pages {
-            for entry in page.entries {
-                let key = Array(entry.key.utf8)
-                if localEntries.removeValue(forKey: key) != entry.hash {
-                    progress.keysToFetch.append(entry.key)
-                }
-            }
-        }
-        // Whatever is left exists only here.
-        for page in local where requested.contains(page.page) {
-            for entry in page.entries where localEntries[Array(entry.key.utf8)] != nil {
-                progress.keysToDelete.append(entry.key)
-            }
+            Self.diff(remote: page.entries, local: localByPage[page.page] ?? [],
+                      fetch: &progress.keysToFetch, delete: &progress.keysToDelete)
         }
         sync = progress
         if !progress.pagesToCheck.isEmpty {
             requestNextPages(&actions)
-        } else if progress.keysToFetch.isEmpty && progress.keysToDelete.isEmpty {
+        } else if progress.allKeysFetched && progress.keysToDelete.isEmpty {
             // The pages differed at the hashes' index but agree now: an empty diff.
             applySyncBatch([], last: true, &actions)
         } else {
@@ -133,30 +126,69 @@ extension SecondaryReplicator {
     }
 
     /// A page list is well formed when each page is in range, appears once, and holds
-    /// only keys that belong to it, each once.
+    /// only keys that belong to it, in strictly ascending bytewise order (so each once).
     private static func pagesAreWellFormed(_ pages: [MerklePage]) -> Bool {
         var seenPages = Set<Int>()
         for page in pages {
             guard (0..<MerkleIndex.pageCount).contains(page.page), seenPages.insert(page.page).inserted else { return false }
-            var seenKeys = Set<[UInt8]>()
+            var previous: String?
             for entry in page.entries {
-                guard MerkleIndex.page(of: entry.key) == page.page, seenKeys.insert(Array(entry.key.utf8)).inserted else { return false }
+                guard MerkleIndex.page(of: entry.key) == page.page else { return false }
+                if let previous, compareKeys(previous, entry.key) >= 0 { return false }
+                previous = entry.key
             }
         }
         return true
     }
 
+    /// One page's difference by a merge of the two sorted entry lists (no hashing of
+    /// keys: a diff after 100k missed writes walks every entry of every page): keys the
+    /// primary has with another hash, or only it has, are fetched; keys only this side
+    /// has are deleted. `remote` is strictly ascending (checked); `local` comes from this
+    /// side's own index and is sorted here if it is not.
+    static func diff(remote: [MerkleEntry], local: [MerkleEntry], fetch: inout [String], delete: inout [String]) {
+        var local = local
+        if !zip(local, local.dropFirst()).allSatisfy({ compareKeys($0.key, $1.key) < 0 }) {
+            local.sort { compareKeys($0.key, $1.key) < 0 }
+        }
+        var r = 0
+        var l = 0
+        while r < remote.count || l < local.count {
+            let order: Int
+            if r == remote.count { order = 1 } else if l == local.count { order = -1 } else { order = compareKeys(remote[r].key, local[l].key) }
+            if order < 0 {
+                fetch.append(remote[r].key)
+                r += 1
+            } else if order > 0 {
+                delete.append(local[l].key)
+                l += 1
+            } else {
+                if remote[r].hash != local[l].hash { fetch.append(remote[r].key) }
+                r += 1
+                l += 1
+            }
+        }
+    }
+
+    /// Bytewise order of two keys' UTF-8, as storage and the Merkle index order them.
+    static func compareKeys(_ lhs: String, _ rhs: String) -> Int {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { l in rhs.withUTF8 { r in BytewiseOrder.compare(l, r) } }
+    }
+
     private mutating func fetchOrApplyDeletes(_ actions: inout [Action]) {
         guard var progress = sync else { return }
-        if progress.keysToFetch.isEmpty {
+        if progress.allKeysFetched {
             let deletes = progress.keysToDelete.map { StorageOperation.delete(key: $0) }
             progress.keysToDelete = []
             sync = progress
             applySyncBatch(deletes, last: true, &actions)
             return
         }
-        let keys = Array(progress.keysToFetch.prefix(configuration.maximumKeysPerFetch))
-        progress.keysToFetch.removeFirst(keys.count)
+        let end = min(progress.keysToFetch.count, progress.fetchCursor + configuration.maximumKeysPerFetch)
+        let keys = Array(progress.keysToFetch[progress.fetchCursor..<end])
+        progress.fetchCursor = end
         progress.step = .values(requested: keys)
         sync = progress
         actions.append(.fetchKeys(keys))
@@ -164,12 +196,15 @@ extension SecondaryReplicator {
 
     mutating func onValues(_ remote: FetchedValues, _ actions: inout [Action]) {
         guard state == .merkleSync, var progress = sync, case .values(let requested) = progress.step else { return }
-        guard remote.values.count == requested.count,
+        // The primary answers a non-empty prefix of the keys asked (it bounds an answer's
+        // bytes); the keys it left are asked again.
+        guard !remote.values.isEmpty, remote.values.count <= requested.count,
               zip(remote.values, requested).allSatisfy({ $0.key.utf8.elementsEqual($1.utf8) })
         else {
             fail(.protocolViolation, &actions)
             return
         }
+        progress.fetchCursor -= requested.count - remote.values.count
         progress.watermark = max(progress.watermark, remote.lastIndex)
         var operations = progress.keysToDelete.map { StorageOperation.delete(key: $0) }
         progress.keysToDelete = []
@@ -177,7 +212,7 @@ extension SecondaryReplicator {
             // Gone since the entries were read: the primary deleted it, so do we.
             operations.append(fetched.value.map { .put(key: fetched.key, value: $0) } ?? .delete(key: fetched.key))
         }
-        let last = progress.keysToFetch.isEmpty
+        let last = progress.allKeysFetched
         sync = progress
         applySyncBatch(operations, last: last, &actions)
     }

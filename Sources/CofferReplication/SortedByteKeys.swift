@@ -1,3 +1,5 @@
+import CofferStorage
+
 /// The Merkle index's keys in bytewise order, as bounded sorted chunks, so that a
 /// `deletePrefix` finds its keys in O(log n + k) instead of visiting every entry.
 ///
@@ -107,16 +109,6 @@ struct SortedByteKeys: Sendable {
 
     /// Bytewise order, as storage orders keys.
     static func less(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        lhs.withUnsafeBufferPointer { left in
-            rhs.withUnsafeBufferPointer { right in
-                let common = min(left.count, right.count)
-                var index = 0
-                while index < common {
-                    if left[index] != right[index] { return left[index] < right[index] }
-                    index += 1
-                }
-                return left.count < right.count
-            }
-        }
+        BytewiseOrder.less(lhs, rhs)
     }
 }

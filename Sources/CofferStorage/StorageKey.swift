@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A storage key compared, hashed and tested for equality by its UTF-8 bytes.
 ///
 /// `String`'s own `==`, `<` and `hash(into:)` follow Unicode canonical equivalence, so
@@ -45,15 +51,27 @@ struct StorageKey: Hashable, Comparable, Sendable {
     }
 
     private static func compareBytes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+        BytewiseOrder.compare(left, right)
+    }
+}
+
+/// The order of storage keys: bytewise over their UTF-8, as SQLite's `BINARY` collation.
+/// Every ordered structure over keys (the backends' key lists, the replication log's
+/// Merkle key order) compares through this, so they all agree.
+public enum BytewiseOrder {
+    /// Three-way comparison: memcmp over the common prefix, then the shorter first.
+    public static func compare(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(left.count, right.count)
-        var index = 0
-        while index < common {
-            let a = left[index]
-            let b = right[index]
-            if a != b { return a < b ? -1 : 1 }
-            index += 1
+        if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return order < 0 ? -1 : 1 }
         }
         return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+    }
+
+    /// Whether `left` sorts before `right`.
+    public static func less(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+        left.withUnsafeBufferPointer { l in right.withUnsafeBufferPointer { r in compare(l, r) < 0 } }
     }
 }
 

@@ -178,7 +178,10 @@ extension ReplicationSimulator {
                 // A filtered key reads as absent: the secondary deletes what it must not hold.
                 return .values(try await MerkleSyncResponder.values(
                     of: keys, isReplicated: ReplicationModel.isReplicated,
-                    read: { exclusion.excludes($0) ? nil : try await backend.get($0) }, lastIndex: { log.lastIndex }
+                    read: { exclusion.excludes($0) ? nil : try await backend.get($0) }, lastIndex: { log.lastIndex },
+                    // A tiny budget: answers are often a prefix of the keys asked, as large
+                    // values make them in production.
+                    budgetBytes: 24
                 ))
             }
         } catch let error as ReplicationSimulationFailure {

@@ -425,6 +425,39 @@ import Testing
         ])
     }
 
+    @Test func aPartialFetchAnswerAsksAgainForTheKeysLeft() throws {
+        let keys = ["k1", "k2", "k3"]
+        let remote = Self.merkle(Dictionary(uniqueKeysWithValues: keys.map { ($0, "v") }))
+        var replicator = Self.needingSync(applied: 3, configuration: .init(reconnectJitter: 0, maximumKeysPerFetch: 3))
+        let pages = Self.pagesOf(keys)
+        _ = replicator.handle(.pageHashesArrived(MerkleSyncResponder.pageHashes(of: remote, lastIndex: 20), local: MerkleIndex().pageHashes()))
+        let entries = try MerkleSyncResponder.pageEntries(of: remote, pages: pages, lastIndex: 20)
+        guard case .fetchKeys(let asked)? = replicator.handle(.pageEntriesArrived(entries, local: Self.pages(MerkleIndex(), pages))).last else {
+            Issue.record("expected a fetch")
+            return
+        }
+        #expect(asked.count == 3)
+        // The primary's byte budget cut the answer after the first key.
+        let first = FetchedValues(values: [FetchedValue(key: asked[0], value: [7])], lastIndex: 21)
+        #expect(replicator.handle(.valuesArrived(first)) == [
+            .applySync(.init(operations: [.put(key: asked[0], value: [7])], reachedIndex: nil, consistentAtIndex: 21)),
+        ])
+        #expect(replicator.handle(.applied(index: 3)) == [.fetchKeys(Array(asked[1...]))])
+        let rest = FetchedValues(values: asked[1...].map { FetchedValue(key: $0, value: [7]) }, lastIndex: 22)
+        #expect(replicator.handle(.valuesArrived(rest)) == [
+            .applySync(.init(operations: asked[1...].map { .put(key: $0, value: [7]) }, reachedIndex: 20, consistentAtIndex: 22)),
+        ])
+    }
+
+    @Test func anEmptyFetchAnswerIsAViolation() throws {
+        let remote = Self.merkle(["k1": "v"])
+        var replicator = Self.needingSync(applied: 3)
+        let pages = Self.pagesOf(["k1"])
+        _ = replicator.handle(.pageHashesArrived(MerkleSyncResponder.pageHashes(of: remote, lastIndex: 20), local: MerkleIndex().pageHashes()))
+        _ = replicator.handle(.pageEntriesArrived(try MerkleSyncResponder.pageEntries(of: remote, pages: pages, lastIndex: 20), local: Self.pages(MerkleIndex(), pages)))
+        #expect(replicator.handle(.valuesArrived(FetchedValues(values: [], lastIndex: 20))).first == .disconnect(.protocolViolation))
+    }
+
     @Test func aPrimaryBehindThisSideMakesPartialSyncsInconsistent() {
         let remote = Self.merkle(["k1": "v", "k2": "v"])
         var replicator = Self.needingSync(applied: 50, configuration: .init(reconnectJitter: 0, maximumKeysPerFetch: 1))
@@ -556,6 +589,18 @@ import Testing
         #expect(entries.lastIndex == 2)
         #expect(entries.pages.first?.entries.contains { $0.key == "logical/b" } == true)
         backend.setCommitInterceptor(nil)
+    }
+
+    @Test func valuesStopAtTheByteBudgetButAnswerAtLeastOneKey() async throws {
+        let big = [UInt8](repeating: 1, count: 100)
+        let answer = try await MerkleSyncResponder.values(
+            of: ["logical/a", "logical/b", "logical/c"], isReplicated: { _ in true },
+            read: { _ in big }, lastIndex: { 9 }, budgetBytes: 150)
+        #expect(answer.values.map(\.key) == ["logical/a", "logical/b"])
+        let one = try await MerkleSyncResponder.values(
+            of: ["logical/a", "logical/b"], isReplicated: { _ in true },
+            read: { _ in big }, lastIndex: { 9 }, budgetBytes: 1)
+        #expect(one.values.map(\.key) == ["logical/a"])
     }
 
     @Test func valuesReadTheLastIndexAfterTheValues() async throws {
