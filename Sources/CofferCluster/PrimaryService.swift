@@ -48,17 +48,25 @@ struct PrimaryService: ClusterServiceHandler {
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Inbound messages.
             group.addTask {
+                // The filter generation a paths-filter resync was forced under on this
+                // stream; the secondary's next start on it means that sync is durable.
+                var forcedResync: UInt64?
                 do {
                     for try await message in inbound {
                         guard let decoded = SecondaryMessage(wire: message) else {
                             throw ClusterError(.malformedMessage, "malformed message from the secondary")
                         }
                         if case .startStream(let after) = decoded {
+                            if let generation = forcedResync {
+                                forcedResync = nil
+                                await manager.resyncCompleted(secondaryID, generation: generation)
+                            }
                             // A new secondary (after 0) always syncs first: what was written
                             // before replication began is in no log record. So does one
-                            // whose paths filter changed.
-                            let resync = await manager.takeResync(secondaryID)
-                            let oldest = after == 0 || resync ? UInt64.max : log.oldestIndex
+                            // whose paths filter changed, until that sync completes.
+                            let mark = manager.resyncMark(secondaryID)
+                            if mark.marked { forcedResync = mark.generation }
+                            let oldest = after == 0 || mark.marked ? UInt64.max : log.oldestIndex
                             continuation.yield(.start(afterIndex: after, oldestIndex: oldest, lastIndex: log.lastIndex,
                                                       nowMillis: ReplicationManager.nowMillis()))
                         } else {

@@ -211,6 +211,7 @@ extension ReplicationManager {
             $0.filters[id] = filter
             $0.resync.insert(id)
         }
+        runtime.withLock { $0.filterGenerations[id, default: 0] += 1 }
     }
 
     /// What `id` must not receive now (recomputed from the mount tables on every call, so
@@ -220,11 +221,22 @@ extension ReplicationManager {
         return filter.exclusion(over: core.mountDataPrefixes())
     }
 
-    /// True once: the secondary's next stream must begin with a Merkle sync.
-    func takeResync(_ id: String) async -> Bool {
-        let marked = state.withLock { $0.resync.remove(id) != nil }
-        if marked { try? await persist() }
-        return marked
+    /// Whether the secondary's stream must begin with a Merkle sync because its paths
+    /// filter changed, and the filter generation that sync runs under.
+    ///
+    /// The mark is not spent here: a stream that breaks before the sync completes leaves
+    /// it, so the next stream syncs again (``resyncCompleted(_:generation:)`` clears it).
+    func resyncMark(_ id: String) -> (marked: Bool, generation: UInt64) {
+        let marked = state.withLock { $0.resync.contains(id) }
+        return (marked, runtime.withLock { $0.filterGenerations[id, default: 0] })
+    }
+
+    /// The secondary asked for the stream again on the stream that forced its sync: the
+    /// sync is durable there. Clears the mark unless the filter changed since `generation`.
+    func resyncCompleted(_ id: String, generation: UInt64) async {
+        guard runtime.withLock({ $0.filterGenerations[id, default: 0] }) == generation else { return }
+        let cleared = state.withLock { $0.resync.remove(id) != nil }
+        if cleared { try? await persist() }
     }
 
     // MARK: reindex

@@ -52,6 +52,9 @@ public final class ReplicationManager: ReplicationController, Sendable {
         /// Open streams by secondary id (primary): each handle's closer ends its stream.
         var streams: [String: [UInt64: @Sendable () -> Void]] = [:]
         var nextStreamHandle: UInt64 = 0
+        /// Bumped by every paths-filter change of a secondary: a forced sync clears the
+        /// resync mark only if no change came after the stream start that forced it.
+        var filterGenerations: [String: UInt64] = [:]
         var reindex = ReindexProgress()
     }
 

@@ -30,16 +30,17 @@ extension ReplicationSimulator {
         }
     }
 
-    /// When the primary's shell forgets that a secondary must be synced under its new filter.
+    /// How the primary's shell handles a secondary that must be synced under its new filter.
     public enum PrimaryShell: Sendable, Hashable {
-        /// `PrimaryService` as written: a filter change marks the secondary, and the next
-        /// `startStream` on any stream takes the mark (`takeResync`), forcing a sync only
-        /// if it is the first message of a stream. A stream that breaks before that sync
-        /// completes has spent the mark: the next one streams without a sync.
-        case mirrorsPrimaryService
-        /// The mark stays until the secondary's `startStream` after the forced sync arrives
-        /// on the stream that was forced under the current filter (the sync is then durable).
+        /// `PrimaryService` as written: the mark stays until the secondary's `startStream`
+        /// after the forced sync arrives on the stream that forced it under the current
+        /// filter generation (the sync is then durable).
         case resyncsUntilSynced
+        /// The bug `PrimaryService` had until 2026-11-22, kept as a planted bug the
+        /// invariants must catch: the first `startStream` on any stream takes the mark, so
+        /// a stream that breaks before the forced sync completes spends it and the next one
+        /// streams without a sync.
+        case spendsMarkOnFirstStart
     }
 
     /// Bugs the simulator can plant in its own shell (never in the code under test).

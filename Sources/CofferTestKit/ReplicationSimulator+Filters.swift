@@ -15,10 +15,10 @@ extension ReplicationSimulator {
     struct FilterState {
         /// `history[g]`: the filter of generation `g`; generation 0 is "no filter".
         var history: [ReplicationExclusion] = [ReplicationExclusion(prefixes: [])]
-        /// `PrimaryService`'s `resync` mark, taken by `takeResync` (``PrimaryShell/mirrorsPrimaryService``).
+        /// The `resync` mark as the old `PrimaryService` spent it (``PrimaryShell/spendsMarkOnFirstStart``).
         var resyncMarked = false
         /// The newest generation the secondary finished a forced sync under
-        /// (``PrimaryShell/resyncsUntilSynced``).
+        /// (``PrimaryShell/resyncsUntilSynced``, `PrimaryService`'s `resyncCompleted`).
         var syncedGeneration = 0
 
         var generation: Int { history.count - 1 }
@@ -53,8 +53,8 @@ extension ReplicationSimulator {
     /// written before replication began is in no record); so does one whose filter changed.
     func startForcesSync(afterIndex: UInt64, link number: Int) -> Bool {
         switch configuration.primaryShell {
-        case .mirrorsPrimaryService:
-            // `takeResync`, on every startStream, whichever stream it arrives on.
+        case .spendsMarkOnFirstStart:
+            // The old `takeResync`, on every startStream, whichever stream it arrives on.
             let marked = filters[number].resyncMarked
             filters[number].resyncMarked = false
             return afterIndex == 0 || marked

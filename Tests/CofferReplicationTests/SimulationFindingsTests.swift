@@ -5,18 +5,18 @@ import Testing
 /// What the replication simulation found outside its own shells, kept as tests that replay
 /// the finding (each takes a seed that shows it within a few dozen steps).
 @Suite struct SimulationFindingsTests {
-    /// `PrimaryService.streamWAL` takes the resync mark (`takeResync`) with the first
-    /// `startStream` after a filter change. When that stream breaks before the forced
-    /// Merkle sync completes, the mark is spent: the next stream starts without a sync and
-    /// ships records filtered under the new filter over data that follows the old one
-    /// (newly denied keys stay, newly allowed ones are never fetched). The simulator's
-    /// ``ReplicationSimulator/PrimaryShell/mirrorsPrimaryService`` shell does what
-    /// `PrimaryService` does; invariant 2 (records only under the filter the data was
-    /// synced to) must catch it. When `PrimaryService` is fixed, make that shell mirror
-    /// the fix and drop this test.
+    /// `PrimaryService.streamWAL` used to take the resync mark (`takeResync`) with the
+    /// first `startStream` after a filter change. When that stream broke before the forced
+    /// Merkle sync completed, the mark was spent: the next stream started without a sync
+    /// and shipped records filtered under the new filter over data that followed the old
+    /// one (newly denied keys stayed, newly allowed ones were never fetched). Fixed: the
+    /// mark now stays until the secondary asks for the stream again on the stream that
+    /// forced the sync, under the same filter generation (`resyncCompleted`), which the
+    /// simulator's default shell mirrors. These seeds keep proving that invariant 2
+    /// (records only under the filter the data was synced to) catches the old behaviour.
     @Test(arguments: [UInt64(24), 26, 32])
-    func aResyncMarkSpentOnABrokenStreamIsCaught(seed: UInt64) async {
-        let configuration = ReplicationSimulator.Configuration(steps: 200, primaryShell: .mirrorsPrimaryService, failovers: false)
+    func aResyncMarkSpentOnABrokenStreamWouldBeCaught(seed: UInt64) async {
+        let configuration = ReplicationSimulator.Configuration(steps: 200, primaryShell: .spendsMarkOnFirstStart, failovers: false)
         await #expect {
             _ = try await ReplicationSimulator(seed: seed, configuration: configuration).run()
         } throws: { error in
