@@ -151,7 +151,10 @@ extension ReplicationManager {
         state.withLock { $0 = next }
         try await persist()
         // Index 0: the new primary answers with a Merkle sync (its log is another history).
-        _ = try await gate.applySync([.delete(key: Self.consistentAtKey)], reachedIndex: 0, core: core)
+        // Until that sync completes this data is the new primary's at no index: the
+        // watermark is "never" (UInt64.max), not absent (which would read as 0, consistent).
+        _ = try await gate.applySync([.put(key: Self.consistentAtKey, value: Array(String(UInt64.max).utf8))],
+                                     reachedIndex: 0, core: core)
         await startReplicator()
         logger.info("replication: following a new primary", metadata: ["secondary_id": "\(next.secondaryID)"])
         return Response(warnings: [
