@@ -14,6 +14,10 @@
 #
 #   benchmarks/replication_ops.sh                        # build release, 100k keys
 #   BENCH_SKIP_BUILD=1 BENCH_REPL_KEYS=20000 benchmarks/replication_ops.sh
+#   BENCH_STORAGE=sqlite benchmarks/replication_ops.sh    # section 1 only, on a primary
+#       with SQLite storage (the embedded default; initialised and unsealed here)
+#   BENCH_CATCHUP_ONLY=1 benchmarks/replication_ops.sh   # section 3 only, on fresh servers
+#       (after sections 1 and 2 the primary holds ~1M more keys, which the Merkle diff walks)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -42,7 +46,26 @@ cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-HOME="$OUT/p" "$BIN" server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:$P_PORT >"$OUT/primary.log" 2>&1 &
+STORAGE=${BENCH_STORAGE:-inmem}
+ROOT_TOKEN=root
+if [[ "$STORAGE" == sqlite ]]; then
+    mkdir -p "$OUT/p"
+    cat >"$OUT/p/config.hcl" <<EOF
+storage "sqlite" {
+  path = "$OUT/p/coffer.db"
+}
+listener "tcp" {
+  address         = "127.0.0.1:$P_PORT"
+  cluster_address = "127.0.0.1:$((P_PORT + 1))"
+  tls_disable     = true
+}
+api_addr     = "http://127.0.0.1:$P_PORT"
+cluster_addr = "https://127.0.0.1:$((P_PORT + 1))"
+EOF
+    HOME="$OUT/p" "$BIN" server -config="$OUT/p/config.hcl" -log-level=warn >"$OUT/primary.log" 2>&1 &
+else
+    HOME="$OUT/p" "$BIN" server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:$P_PORT >"$OUT/primary.log" 2>&1 &
+fi
 pids+=($!)
 HOME="$OUT/s" "$BIN" server -dev -dev-root-token-id=sec -dev-listen-address=127.0.0.1:$S_PORT >"$OUT/secondary.log" 2>&1 &
 S_PID=$!
@@ -53,7 +76,13 @@ for url in $P $S; do
 done
 now_ms() { date +%s%3N; }
 field() { curl -sf "$1/v1/sys/replication/performance/status" | python3 -c "import sys,json; d=json.load(sys.stdin)['data']; print(d.get('$2',''))" 2>/dev/null; }
-onP() { VAULT_ADDR=$P VAULT_TOKEN=root "$BIN" "$@"; }
+if [[ "$STORAGE" == sqlite ]]; then
+    init=$(curl -sf -X PUT "$P/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') || die "sys/init failed"
+    key=$(python3 -c "import sys,json; print(json.load(sys.stdin)['keys_base64'][0])" <<<"$init")
+    ROOT_TOKEN=$(python3 -c "import sys,json; print(json.load(sys.stdin)['root_token'])" <<<"$init")
+    curl -sf -X PUT "$P/v1/sys/unseal" -d "{\"key\":\"$key\"}" | grep -q '"sealed":false' || die "unseal failed"
+fi
+onP() { VAULT_ADDR=$P VAULT_TOKEN=$ROOT_TOKEN "$BIN" "$@"; }
 onS() { VAULT_ADDR=$S VAULT_TOKEN=sec "$BIN" "$@"; }
 
 onP secrets enable -path=kv1 -version=1 kv >/dev/null
@@ -61,14 +90,16 @@ onP secrets enable -path=kv2 -version=1 kv >/dev/null
 export BENCH_MOUNT=kv1 BENCH_KV_VERSION=1
 
 write_rps() {  # $1 tag → prints the median-free single figure (req/s) of one wrk run
-    COFFER_TOKEN=root BENCH_RUN="$1" timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d${DURATION}s --timeout 5s \
+    COFFER_TOKEN=$ROOT_TOKEN BENCH_RUN="$1" timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d${DURATION}s --timeout 5s \
         -s "$HERE/kv_write.lua" "$P" >"$OUT/write-$1.txt" 2>&1
     local line; line=$(grep '^RESULT ' "$OUT/write-$1.txt") || die "no result in $OUT/write-$1.txt"
     grep -q 'errors=0 non2xx=0' <<<"$line" || die "writes failed: $line"
     sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line"
 }
 
-echo "==> 1. WAL overhead on the primary's write rate ($ROUNDS rounds, ${DURATION}s each, $CONNECTIONS connections)"
+CATCHUP_ONLY=${BENCH_CATCHUP_ONLY:-0}
+if [[ "$CATCHUP_ONLY" != 1 ]]; then
+echo "==> 1. WAL overhead on the primary's write rate ($STORAGE storage, $ROUNDS rounds, ${DURATION}s each, $CONNECTIONS connections)"
 plain=() logged=()
 for round in $(seq "$ROUNDS"); do
     plain+=("$(write_rps "plain-$round")")
@@ -84,16 +115,22 @@ logged = [float(x) for x in sys.argv[2].split()]
 p, l = statistics.median(plain), statistics.median(logged)
 print(f"WAL overhead: median {l:.0f} req/s as primary vs {p:.0f} req/s disabled = {l/p*100:.1f}% ({(1-l/p)*100:+.1f}% cost; goal <= 10%)")
 EOF
+if [[ "$STORAGE" == sqlite ]]; then
+    echo "raw results in $OUT (sections 2 and 3 run on in-memory dev servers only)"
+    exit 0
+fi
+fi
 
 onP write -f sys/replication/performance/primary/enable >/dev/null 2>&1
 TOKEN=$(onP write -field=wrapping_token sys/replication/performance/primary/secondary-token id=bench)
 onS write sys/replication/performance/secondary/enable token="$TOKEN" >/dev/null 2>&1
 for _ in $(seq 600); do [[ "$(field $S state)" == stream-wals ]] && break; sleep 0.1; done
 [[ "$(field $S state)" == stream-wals ]] || die "the secondary never streamed"
+seconds=$(( KEYS / 2000 + 10 ))
+if [[ "$CATCHUP_ONLY" != 1 ]]; then
 echo "with a secondary streaming: $(write_rps with-secondary) req/s"
 
 echo "==> 2. replication throughput: $KEYS writes while the secondary streams"
-seconds=$(( KEYS / 2000 + 10 ))
 start_wal=$(field $P last_wal)
 start=$(now_ms)
 COFFER_TOKEN=root BENCH_KEYS=$KEYS timeout $((seconds + 60)) wrk -t1 -c$CONNECTIONS -d${seconds}s -s "$HERE/kv_populate.lua" "$P" >"$OUT/populate-streaming.txt" 2>&1 &
@@ -111,6 +148,7 @@ end=$(now_ms)
 kill $wrk_pid 2>/dev/null || true; wait $wrk_pid 2>/dev/null || true
 records=$(( target - start_wal ))
 python3 -c "print(f'replication throughput: {$records} records in {($end-$start)/1000:.2f} s = {$records/(($end-$start)/1000):.0f} records/s applied on the secondary (first write → last_remote_wal = last_wal)')"
+fi
 
 echo "==> 3. catch-up after $KEYS missed writes (secondary frozen, WAL tail gone)"
 export BENCH_MOUNT=kv2
