@@ -87,6 +87,37 @@ import Testing
         }
     }
 
+    @Test func aFilterChangesResyncMarkIsClearedOnlyByTheSyncItForced() async throws {
+        try await ReplicatedPair.with { pair in
+            let id = pair.secondaryID
+            let path = "/v1/sys/replication/performance/primary/paths-filter/\(id)"
+            _ = try await pair.primary.send("PUT", "/v1/kv2/a", json: ["v": "1"], token: "root")
+            try await pair.waitStreaming()
+            #expect(!pair.primaryManager.resyncMark(id).marked)
+
+            let deny = try await pair.primary.send("PUT", path, json: ["mode": "deny", "paths": ["kv2/"]], token: "root")
+            #expect(deny.status == 204, "\(deny.status)")
+            let first = pair.primaryManager.resyncMark(id)
+            #expect(first.marked, "a filter change marks the secondary for a forced sync")
+            // A sync forced under an older filter does not count once the filter changed again.
+            let allow = try await pair.primary.send("PUT", path, json: ["mode": "allow", "paths": ["kv1/"]], token: "root")
+            #expect(allow.status == 204, "\(allow.status)")
+            await pair.primaryManager.resyncCompleted(id, generation: first.generation)
+            #expect(pair.primaryManager.resyncMark(id).marked, "a stale completion leaves the mark")
+
+            // The secondary's forced sync under the current filter completes: the mark goes,
+            // and the filtered mount's data went with it.
+            try await pair.waitStreaming()
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            while pair.primaryManager.resyncMark(id).marked, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(!pair.primaryManager.resyncMark(id).marked, "the completed sync clears the mark")
+            let gone = try await pair.secondary.send("GET", "/v1/kv2/a", token: "root")
+            #expect(gone.status == 404, "kv2 is outside the allow list: \(gone.status)")
+        }
+    }
+
     @Test func aStalenessBoundIsKeptOrRefused() async throws {
         try await ReplicatedPair.with { pair in
             _ = try await pair.primary.send("PUT", "/v1/kv1/a", json: ["v": "1"], token: "root")
