@@ -1,7 +1,8 @@
 import CofferJSON
 import CofferLogical
 
-/// `sys/mounts`, `sys/mounts/:path`, `sys/mounts/:path/tune`, `sys/remount`,
+/// `sys/mounts`, `sys/mounts/:path`, `sys/mounts/:path/tune` (`auth/:path` tunes an auth
+/// method, as Vault's CLI asks), `sys/remount`,
 /// `sys/internal/ui/mounts/:path` (the CLI's KV preflight) and `sys/mounts-all/:path`.
 extension SystemBackend {
     func handleMounts(_ request: Request) async throws -> Response? {
@@ -34,6 +35,11 @@ extension SystemBackend {
         guard var rest = Self.suffix(of: path, after: "mounts/") else { throw LogicalError.unsupportedPath("sys/" + path) }
         if rest.hasSuffix("/tune") {
             rest.removeLast("/tune".count)
+            // Mount paths here are router paths, where auth methods live under `auth/`:
+            // `vault auth tune userpass` sends `sys/mounts/auth/userpass/tune`.
+            if let authPath = Self.suffix(of: rest, after: "auth/") {
+                return try await tune(.auth, rawPath: authPath, request: request, active: active)
+            }
             return try await tune(.secrets, rawPath: rest, request: request, active: active)
         }
         switch op {

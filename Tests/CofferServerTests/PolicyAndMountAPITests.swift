@@ -142,6 +142,11 @@ struct PolicyAndMountAPITests {
             #expect(tune.json?["data"]?["default_lease_ttl"] == 3600 && tune.json?["data"]?["max_lease_ttl"] == 7200)
             let badTune = try await server.send("POST", "/v1/sys/mounts/team/tune", json: ["default_lease_ttl": "3h"], token: root)
             #expect(badTune.status == 400)
+            // `vault auth tune` tunes an auth method through its router path under sys/mounts.
+            #expect(try await server.send("POST", "/v1/sys/mounts/auth/token/tune", json: ["description": "tokens"], token: root).status == 204)
+            #expect(try await server.send("GET", "/v1/sys/auth/token/tune", token: root).json?["data"]?["description"] == "tokens")
+            #expect(try await server.send("GET", "/v1/sys/mounts/auth/token/tune", token: root).json?["data"]?["description"] == "tokens")
+            #expect(try await server.send("GET", "/v1/sys/mounts/auth/nothing/tune", token: root).status == 400)
 
             _ = try await server.send("POST", "/v1/team/data/x", json: ["data": ["v": "1"]], token: root)
             let move = try await server.send("POST", "/v1/sys/remount", json: ["from": "team", "to": "squad"], token: root)
