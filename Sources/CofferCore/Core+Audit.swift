@@ -31,6 +31,38 @@ extension Core {
         try broker.logResponse(input, logger: logger)
     }
 
+    /// Audits a `sys/` call the HTTP layer serves outside the request pipeline, as Vault
+    /// audits it: `sys/generate-root/*` (unauthenticated: the key shares are the
+    /// authority). A request entry before `body` runs, failing closed like the pipeline
+    /// (no device could write: a 500 and `body` never runs); then a response entry with
+    /// `responseData` of the result, or the error the client gets. Every string of the
+    /// response (an encoded root token, an OTP, a nonce) is HMAC'd like any response data.
+    /// The request's body is not in the entry: the handler reads it. (`sys/rekey/*` is
+    /// never audited, as in Vault.)
+    public func auditUnrouted<Result: Sendable>(
+        path: String, operation: CofferLogical.Operation, remoteAddress: String?,
+        responseData: (Result) -> [String: JSONValue]?,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
+        guard let broker = active?.audit, !broker.isEmpty else { return try await body() }
+        let request = Request(id: TokenGenerator.uuid(), operation: operation, path: path, remoteAddress: remoteAddress)
+        var input = AuditInput(time: Timestamp(clock()), request: request, fullPath: path, auth: nil, mount: nil, clientToken: nil)
+        try broker.logRequest(input, logger: logger)
+        let result: Result
+        do {
+            result = try await body()
+        } catch {
+            input.time = Timestamp(clock())
+            input.error = Self.auditErrorText(error)
+            try? broker.logResponse(input, logger: logger)
+            throw error
+        }
+        input.time = Timestamp(clock())
+        input.response = responseData(result).map { Response(data: $0) }
+        try broker.logResponse(input, logger: logger)
+        return result
+    }
+
     private func auditInput(_ context: RequestContext) -> AuditInput {
         AuditInput(
             time: Timestamp(clock()), request: context.request, fullPath: context.fullPath, auth: context.auth,

@@ -8,7 +8,7 @@ import HummingbirdCore
 /// The non-logical `sys/` endpoints: bare JSON objects, no envelope, served whether or
 /// not the barrier is sealed (vault-core-api.md §5).
 extension VaultAPIHandler {
-    func systemEndpoint(path: String, request: HummingbirdCore.Request, query: [String: String]) async throws -> Reply? {
+    func systemEndpoint(path: String, request: HummingbirdCore.Request, query: [String: String], remoteAddress: String?) async throws -> Reply? {
         let method = request.method
         let isRead = method == .get || method == .head
         let isWrite = method == .put || method == .post
@@ -37,8 +37,13 @@ extension VaultAPIHandler {
                 "leader_address": "", "leader_cluster_address": "",
                 "performance_standby": false, "performance_standby_last_remote_wal": 0,
             ])
-        case "sys/generate-root/attempt": return try await generateRootAttempt(request)
-        case "sys/generate-root/update": return try await generateRootUpdate(request)
+        case "sys/generate-root/attempt", "sys/generate-root/update":
+            // Audited, as in Vault (unlike init, unseal and rekey).
+            let operation: CofferLogical.Operation = method == .get || method == .head ? .read : method == .delete ? .delete : .update
+            return try await core.auditUnrouted(path: path, operation: operation, remoteAddress: remoteAddress,
+                                                responseData: { $0.body?.objectValue }) {
+                path == "sys/generate-root/attempt" ? try await generateRootAttempt(request) : try await generateRootUpdate(request)
+            }
         case "sys/rekey/init": return try await rekeyInit(request)
         case "sys/rekey/update": return try await rekeyUpdate(request)
         case "sys/rekey/verify": return try await rekeyVerify(request)

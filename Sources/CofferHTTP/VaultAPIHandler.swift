@@ -59,7 +59,7 @@ public struct VaultAPIHandler: Sendable {
             return Reply(status: .notFound, body: Envelope.errors(["namespace not found"]))
         }
         let query = try RequestParsing.query(rawQuery)
-        if let reply = try await systemEndpoint(path: path, request: request, query: query) {
+        if let reply = try await systemEndpoint(path: path, request: request, query: query, remoteAddress: remoteAddress) {
             return reply
         }
         return try await logical(path: path, request: request, query: query, remoteAddress: remoteAddress)

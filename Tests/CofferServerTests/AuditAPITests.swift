@@ -25,8 +25,8 @@ struct AuditAPITests {
         return try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
     }
 
-    static func hash(_ server: TestServer, device: String, _ input: String) async throws -> String {
-        let reply = try await server.send("POST", "/v1/sys/audit-hash/\(device)", json: ["input": .string(input)], token: root)
+    static func hash(_ server: TestServer, device: String, _ input: String, token: String = root) async throws -> String {
+        let reply = try await server.send("POST", "/v1/sys/audit-hash/\(device)", json: ["input": .string(input)], token: token)
         guard reply.status == 200, let hash = reply.json?["hash"]?.stringValue else {
             throw TestFailure("audit-hash answered \(reply.status)")
         }
@@ -101,6 +101,39 @@ struct AuditAPITests {
             let unknown = try await server.send("POST", "/v1/sys/audit-hash/nope", json: ["input": "x"], token: Self.root)
             #expect(unknown.status == 400)
             #expect(unknown.json?["errors"]?.arrayValue?.first?.stringValue?.contains("unknown audit backend") == true)
+        }
+    }
+
+    @Test("generate-root is audited (the key shares and the encoded token only as HMACs); rekey is not, as in Vault")
+    func generateRootIsAudited() async throws {
+        let dir = try makeTemporaryDirectory(prefix: "coffer-audit-root")
+        defer { removeTemporaryDirectory(dir) }
+        try await TestServer.with { server in
+            let (keys, root) = try await server.initAndUnseal(shares: 1, threshold: 1)
+            let file = dir + "/audit.log"
+            #expect(try await server.send("PUT", "/v1/sys/audit/file", json: [
+                "type": "file", "options": ["file_path": .string(file)],
+            ], token: root).status == 204)
+
+            let otp = GenerateRootAPITests.hvacOTP
+            let start = try await server.send("PUT", "/v1/sys/generate-root/attempt", json: ["otp": .string(otp)])
+            let nonce = try #require(start.json?["nonce"]?.stringValue)
+            let done = try await server.send("PUT", "/v1/sys/generate-root/update", json: ["key": .string(keys[0]), "nonce": .string(nonce)])
+            let encoded = try #require(done.json?["encoded_token"]?.stringValue)
+            #expect(done.json?["complete"] == true)
+            #expect(try await server.send("GET", "/v1/sys/rekey/init").status == 200)
+
+            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            for raw in [keys[0], encoded, nonce] { #expect(!text.contains(raw), "the audit file holds a raw sensitive value") }
+            let entries = try Self.entries(file)
+            let attempt = Self.find(entries, "request", path: "sys/generate-root/attempt")
+            #expect(attempt.first?["request"]?["operation"] == "update")
+            #expect(attempt.first?["request"]?["remote_address"] == "127.0.0.1")
+            let update = try #require(Self.find(entries, "response", path: "sys/generate-root/update").first)
+            #expect(update["response"]?["data"]?["complete"] == true)
+            #expect(update["response"]?["data"]?["encoded_token"] == .string(try await Self.hash(server, device: "file", encoded, token: root)))
+            #expect(Self.find(entries, "request", path: "sys/generate-root/update").count == 1)
+            #expect(entries.allSatisfy { $0["request"]?["path"]?.stringValue?.hasPrefix("sys/rekey") != true }, "rekey is never audited")
         }
     }
 
