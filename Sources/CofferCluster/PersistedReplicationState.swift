@@ -89,3 +89,29 @@ struct PersistedReplicationState: Sendable, CustomStringConvertible {
         ])
     }
 }
+
+extension PersistedReplicationState {
+    /// This cluster as a secondary of the primary `bundle` names (`secondary/enable`,
+    /// `secondary/update-primary`): the set's id and CA, the primary's addresses, this
+    /// secondary's id and client identity. Whatever it held as a primary (the CA's key,
+    /// the server identity, the JWT key, known secondaries, filters) is dropped; the
+    /// reindex epoch stays.
+    mutating func follow(_ bundle: ReplicationManager.ActivationBundle) {
+        mode = .secondary
+        demoted = false
+        clusterID = bundle.clusterID
+        secondaryID = bundle.secondaryID
+        primaryClusterAddress = bundle.primaryClusterAddress
+        primaryAPIAddress = bundle.primaryAPIAddress
+        caCertificatePEM = bundle.caCertificatePEM
+        clientCertificatePEM = bundle.clientCertificatePEM
+        clientKeyPEM = bundle.clientKeyPEM
+        caKeyPEM = ""
+        serverCertificatePEM = ""
+        serverKeyPEM = ""
+        jwtKeyPEM = ""
+        secondaries = [:]
+        filters = [:]
+        resync = []
+    }
+}

@@ -36,28 +36,24 @@ extension ReplicationManager {
 
     /// `primary/disable`: no more listener, log or secondaries; the data stays.
     func disablePrimary() async throws -> Response? {
-        try requireMode(.primary, "disable it as a primary")
-        stopRuntime()
-        state.withLock { $0 = PersistedReplicationState() }
-        core.replicationLog?.setMode(.disabled)
-        try await persist()
-        logger.info("replication: performance primary disabled")
-        return Response(warnings: [
-            "This cluster is no longer a performance primary. Secondaries that followed it must be enabled again (which wipes them) to follow another primary.",
-        ])
+        try await disable(.primary, warning: "This cluster is no longer a performance primary. Secondaries that followed it must be enabled again (which wipes them) to follow another primary.")
     }
 
     /// `secondary/disable`: stops following; the cluster keeps its data and takes writes.
     func disableSecondary() async throws -> Response? {
-        try requireMode(.secondary, "disable it as a secondary")
+        try await disable(.secondary, warning: "This cluster is no longer a performance secondary; it keeps the data it had and accepts writes. Tokens issued by the primary no longer work here.")
+    }
+
+    /// Leaves the set in `role`: stops the listener or the link, forgets the set's state
+    /// and stops logging; the data stays.
+    private func disable(_ role: ReplicationMode, warning: String) async throws -> Response? {
+        try requireMode(role, "disable it as a \(role.rawValue)")
         stopRuntime()
         state.withLock { $0 = PersistedReplicationState() }
         core.replicationLog?.setMode(.disabled)
         try await persist()
-        logger.info("replication: performance secondary disabled")
-        return Response(warnings: [
-            "This cluster is no longer a performance secondary; it keeps the data it had and accepts writes. Tokens issued by the primary no longer work here.",
-        ])
+        logger.info("replication: performance \(role.rawValue) disabled")
+        return Response(warnings: [warning])
     }
 
     // MARK: failover
@@ -95,12 +91,7 @@ extension ReplicationManager {
         guard let log = core.replicationLog else {
             throw LogicalError.invalidRequest("this storage backend cannot keep a replication log")
         }
-        let primaryAddress = request.data["primary_cluster_addr"]?.stringValue ?? ""
-        let advertised = primaryAddress.isEmpty ? configuration.clusterAddress : primaryAddress
-        let address: ClusterAddress
-        do { address = try ClusterAddress(parsing: advertised) } catch {
-            throw LogicalError.invalidRequest("primary_cluster_addr \"\(advertised.prefix(100))\" is not host:port")
-        }
+        let (advertised, address) = try advertisedClusterAddress(request)
         stopRuntime()
         let clusterID = state.withLock { $0.clusterID }
         var next = try Self.primaryState(clusterID: clusterID, advertised: advertised, host: address.host, apiAddress: core.apiAddress)
@@ -130,21 +121,7 @@ extension ReplicationManager {
             throw LogicalError.invalidRequest("the activation token belongs to another replication set; use secondary/enable (which wipes this cluster) to join it")
         }
         var next = current
-        next.mode = .secondary
-        next.demoted = false
-        next.secondaryID = bundle.secondaryID
-        next.primaryClusterAddress = bundle.primaryClusterAddress
-        next.primaryAPIAddress = bundle.primaryAPIAddress
-        next.caCertificatePEM = bundle.caCertificatePEM
-        next.clientCertificatePEM = bundle.clientCertificatePEM
-        next.clientKeyPEM = bundle.clientKeyPEM
-        next.caKeyPEM = ""
-        next.serverCertificatePEM = ""
-        next.serverKeyPEM = ""
-        next.jwtKeyPEM = ""
-        next.secondaries = [:]
-        next.filters = [:]
-        next.resync = []
+        next.follow(bundle)
         _ = try makeClient(next)  // the credentials parse before anything changes
         stopRuntime()
         core.replicationLog?.setMode(.secondary)

@@ -14,6 +14,18 @@ extension ReplicationManager {
     /// starts with a Merkle sync of everything written before replication began.
     static let setInfoKey = "core/cluster/replicated/info"
 
+    /// The cluster address a new primary advertises: `primary_cluster_addr`, else the
+    /// server's `cluster_addr`; 400 when it is not host:port.
+    func advertisedClusterAddress(_ request: Request) throws -> (text: String, address: ClusterAddress) {
+        let given = request.data["primary_cluster_addr"]?.stringValue ?? ""
+        let advertised = given.isEmpty ? configuration.clusterAddress : given
+        do {
+            return (advertised, try ClusterAddress(parsing: advertised))
+        } catch {
+            throw LogicalError.invalidRequest("primary_cluster_addr \"\(advertised.prefix(100))\" is not host:port")
+        }
+    }
+
     func enablePrimary(_ request: Request) async throws -> Response? {
         guard mode == .disabled else {
             throw LogicalError.invalidRequest("performance replication is already enabled on this cluster (mode \(mode.rawValue))")
@@ -21,12 +33,7 @@ extension ReplicationManager {
         guard let log = core.replicationLog else {
             throw LogicalError.invalidRequest("this storage backend cannot keep a replication log")
         }
-        let primaryAddress = request.data["primary_cluster_addr"]?.stringValue ?? ""
-        let advertised = primaryAddress.isEmpty ? configuration.clusterAddress : primaryAddress
-        let address: ClusterAddress
-        do { address = try ClusterAddress(parsing: advertised) } catch {
-            throw LogicalError.invalidRequest("primary_cluster_addr \"\(advertised.prefix(100))\" is not host:port")
-        }
+        let (advertised, address) = try advertisedClusterAddress(request)
         let clusterID = UUID().uuidString.lowercased()
         let next = try Self.primaryState(clusterID: clusterID, advertised: advertised, host: address.host, apiAddress: core.apiAddress)
         state.withLock { $0 = next }

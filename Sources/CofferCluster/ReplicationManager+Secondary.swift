@@ -25,14 +25,7 @@ extension ReplicationManager {
         }
         let bundle = try await unwrapActivation(request, token: token)
         var next = PersistedReplicationState()
-        next.mode = .secondary
-        next.clusterID = bundle.clusterID
-        next.secondaryID = bundle.secondaryID
-        next.primaryClusterAddress = bundle.primaryClusterAddress
-        next.primaryAPIAddress = bundle.primaryAPIAddress
-        next.caCertificatePEM = bundle.caCertificatePEM
-        next.clientCertificatePEM = bundle.clientCertificatePEM
-        next.clientKeyPEM = bundle.clientKeyPEM
+        next.follow(bundle)
 
         let client = try makeClient(next)
         let material = try await ClusterClient.withClient(configuration: client) { client in

@@ -46,57 +46,48 @@ final class RegistryMetricsFactory: MetricsFactory, Sendable {
     var series: Series { state.withLock { $0 } }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        let identity = MetricIdentity(name: label, dimensions: dimensions)
-        return state.withLock { state in
-            if let existing = state.counters[identity] { return existing }
-            let exported = state.families.admit(identity, as: .counter)
-            let handler = PairedCounter(
-                identity: identity,
-                exported: exported.map { prometheus.makeCounter(label: $0.name, dimensions: $0.labels) }
-            )
-            if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
-            state.counters[identity] = handler
-            return handler
+        handler(MetricIdentity(name: label, dimensions: dimensions), in: \.counters, as: .counter) { identity, exported in
+            PairedCounter(identity: identity, exported: exported.map { prometheus.makeCounter(label: $0.name, dimensions: $0.labels) })
         }
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         let identity = MetricIdentity(name: label, dimensions: dimensions)
-        return state.withLock { state -> any RecorderHandler in
-            if aggregate {
-                if let existing = state.recorders[identity] { return existing }
-                let exported = state.families.admit(identity, as: .valueHistogram)
-                let handler = PairedRecorder(
-                    identity: identity,
-                    exported: exported.map { prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: true) }
-                )
-                if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
-                state.recorders[identity] = handler
-                return handler
+        if aggregate {
+            return handler(identity, in: \.recorders, as: .valueHistogram) { identity, exported in
+                PairedRecorder(identity: identity, exported: exported.map {
+                    prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: true)
+                })
             }
-            if let existing = state.gauges[identity] { return existing }
-            let exported = state.families.admit(identity, as: .gauge)
-            let handler = PairedGauge(
-                identity: identity,
-                exported: exported.map { prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: false) }
-            )
-            if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
-            state.gauges[identity] = handler
-            return handler
+        }
+        return handler(identity, in: \.gauges, as: .gauge) { identity, exported in
+            PairedGauge(identity: identity, exported: exported.map {
+                prometheus.makeRecorder(label: $0.name, dimensions: $0.labels, aggregate: false)
+            })
         }
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let identity = MetricIdentity(name: label, dimensions: dimensions)
-        return state.withLock { state in
-            if let existing = state.timers[identity] { return existing }
-            let exported = state.families.admit(identity, as: .timer)
-            let handler = PairedTimer(
-                identity: identity,
-                exported: exported.map { prometheus.makeTimer(label: $0.name, dimensions: $0.labels) }
-            )
+        handler(MetricIdentity(name: label, dimensions: dimensions), in: \.timers, as: .timer) { identity, exported in
+            PairedTimer(identity: identity, exported: exported.map { prometheus.makeTimer(label: $0.name, dimensions: $0.labels) })
+        }
+    }
+
+    /// The handler of `identity` in `table`: the one made the first time, or a new one
+    /// from `make` (given the identity and its Prometheus series, when the family admits it
+    /// as `kind`), remembered for the JSON rendering and for destroy.
+    private func handler<Handler: AnyObject & Sendable>(
+        _ identity: MetricIdentity,
+        in table: WritableKeyPath<Series, [MetricIdentity: Handler]>,
+        as kind: PrometheusFamilies.Kind,
+        make: (MetricIdentity, PrometheusFamilies.Series?) -> Handler
+    ) -> Handler {
+        state.withLock { state in
+            if let existing = state[keyPath: table][identity] { return existing }
+            let exported = state.families.admit(identity, as: kind)
+            let handler = make(identity, exported)
             if let exported { state.exportedAs[ObjectIdentifier(handler)] = exported }
-            state.timers[identity] = handler
+            state[keyPath: table][identity] = handler
             return handler
         }
     }
