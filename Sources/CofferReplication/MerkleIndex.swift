@@ -1,4 +1,5 @@
 import Crypto
+import CofferStorage
 
 /// The Merkle index over this cluster's replicated keys: what two clusters compare to find
 /// the keys where they differ, without sending the keys.
@@ -150,7 +151,7 @@ public struct MerkleIndex: Sendable, Equatable {
     public func entries(page: Int) -> [(key: String, hash: MerkleHash)] {
         guard pages.indices.contains(page) else { return [] }
         return pages[page].entries
-            .sorted { SortedByteKeys.less($0.key.bytes, $1.key.bytes) }
+            .sorted { BytewiseOrder.less($0.key.bytes, $1.key.bytes) }
             .map { (key: String(decoding: $0.key.bytes, as: UTF8.self), hash: MerkleHash($0.value)) }
     }
 }

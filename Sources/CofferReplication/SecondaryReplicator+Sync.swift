@@ -134,7 +134,7 @@ extension SecondaryReplicator {
             var previous: String?
             for entry in page.entries {
                 guard MerkleIndex.page(of: entry.key) == page.page else { return false }
-                if let previous, compareKeys(previous, entry.key) >= 0 { return false }
+                if let previous, BytewiseOrder.compare(previous, entry.key) >= 0 { return false }
                 previous = entry.key
             }
         }
@@ -148,14 +148,14 @@ extension SecondaryReplicator {
     /// side's own index and is sorted here if it is not.
     static func diff(remote: [MerkleEntry], local: [MerkleEntry], fetch: inout [String], delete: inout [String]) {
         var local = local
-        if !zip(local, local.dropFirst()).allSatisfy({ compareKeys($0.key, $1.key) < 0 }) {
-            local.sort { compareKeys($0.key, $1.key) < 0 }
+        if !zip(local, local.dropFirst()).allSatisfy({ BytewiseOrder.compare($0.key, $1.key) < 0 }) {
+            local.sort { BytewiseOrder.compare($0.key, $1.key) < 0 }
         }
         var r = 0
         var l = 0
         while r < remote.count || l < local.count {
             let order: Int
-            if r == remote.count { order = 1 } else if l == local.count { order = -1 } else { order = compareKeys(remote[r].key, local[l].key) }
+            if r == remote.count { order = 1 } else if l == local.count { order = -1 } else { order = BytewiseOrder.compare(remote[r].key, local[l].key) }
             if order < 0 {
                 fetch.append(remote[r].key)
                 r += 1
@@ -168,13 +168,6 @@ extension SecondaryReplicator {
                 l += 1
             }
         }
-    }
-
-    /// Bytewise order of two keys' UTF-8, as storage and the Merkle index order them.
-    static func compareKeys(_ lhs: String, _ rhs: String) -> Int {
-        var lhs = lhs
-        var rhs = rhs
-        return lhs.withUTF8 { l in rhs.withUTF8 { r in BytewiseOrder.compare(l, r) } }
     }
 
     private mutating func fetchOrApplyDeletes(_ actions: inout [Action]) {

@@ -72,7 +72,7 @@ struct SortedByteKeys: Sendable {
         var high = chunks.count
         while low < high {
             let mid = (low + high) / 2
-            if Self.less(chunks[mid][chunks[mid].count - 1], key) { low = mid + 1 } else { high = mid }
+            if BytewiseOrder.less(chunks[mid][chunks[mid].count - 1], key) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -82,7 +82,7 @@ struct SortedByteKeys: Sendable {
         var high = chunks.count
         while low < high {
             let mid = (low + high) / 2
-            if !Self.less(key, chunks[mid][chunks[mid].count - 1]) { low = mid + 1 } else { high = mid }
+            if !BytewiseOrder.less(key, chunks[mid][chunks[mid].count - 1]) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -92,7 +92,7 @@ struct SortedByteKeys: Sendable {
         var high = chunk.count
         while low < high {
             let mid = (low + high) / 2
-            if less(chunk[mid], key) { low = mid + 1 } else { high = mid }
+            if BytewiseOrder.less(chunk[mid], key) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -102,13 +102,8 @@ struct SortedByteKeys: Sendable {
         var high = chunk.count
         while low < high {
             let mid = (low + high) / 2
-            if !less(key, chunk[mid]) { low = mid + 1 } else { high = mid }
+            if !BytewiseOrder.less(key, chunk[mid]) { low = mid + 1 } else { high = mid }
         }
         return low
-    }
-
-    /// Bytewise order, as storage orders keys.
-    static func less(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        BytewiseOrder.less(lhs, rhs)
     }
 }

@@ -40,18 +40,7 @@ struct StorageKey: Hashable, Comparable, Sendable {
 
     /// Bytewise three-way comparison of two strings' UTF-8 encodings.
     static func compare(_ lhs: String, _ rhs: String) -> Int {
-        let fast: Int? = lhs.utf8.withContiguousStorageIfAvailable { left in
-            rhs.utf8.withContiguousStorageIfAvailable { right in
-                compareBytes(left, right)
-            }
-        } ?? nil
-        if let fast { return fast }
-        if lhs.utf8.elementsEqual(rhs.utf8) { return 0 }
-        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8) ? -1 : 1
-    }
-
-    private static func compareBytes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
-        BytewiseOrder.compare(left, right)
+        BytewiseOrder.compare(lhs, rhs)
     }
 }
 
@@ -67,6 +56,16 @@ public enum BytewiseOrder {
             if order != 0 { return order < 0 ? -1 : 1 }
         }
         return left.count == right.count ? 0 : (left.count < right.count ? -1 : 1)
+    }
+
+    /// Three-way comparison of two strings' UTF-8 encodings.
+    public static func compare(_ lhs: String, _ rhs: String) -> Int {
+        let fast: Int? = lhs.utf8.withContiguousStorageIfAvailable { left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in compare(left, right) }
+        } ?? nil
+        if let fast { return fast }
+        if lhs.utf8.elementsEqual(rhs.utf8) { return 0 }
+        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8) ? -1 : 1
     }
 
     /// Whether `left` sorts before `right`.

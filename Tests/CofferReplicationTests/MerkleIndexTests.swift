@@ -1,3 +1,4 @@
+import CofferStorage
 import CofferTestKit
 import Testing
 @testable import CofferReplication
@@ -160,7 +161,7 @@ import Testing
                 model.subtract(expected)
             }
         }
-        #expect(keys.all == model.sorted { SortedByteKeys.less($0, $1) })
+        #expect(keys.all == model.sorted { BytewiseOrder.less($0, $1) })
         #expect(keys.count == model.count)
     }
 }
