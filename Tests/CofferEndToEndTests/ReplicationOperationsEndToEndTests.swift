@@ -446,19 +446,7 @@ private struct OpsNode {
     /// Starts `coffer server -dev` in `directory` on an API port whose successor (the
     /// default cluster port) is free too.
     static func start(name: String, in directory: String, rootToken: String, cliHome: String, http: HTTPClient) async throws -> OpsNode {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var process = try ServerProcess(directory: directory)
-        var attempts = 1
-        while !LoopbackPort.isFree(process.port + 1) {
-            guard attempts < 50 else { throw TestKitFailure("no API port with a free cluster port beside it") }
-            attempts += 1
-            process = try ServerProcess(directory: directory)
-        }
-        process.arguments = [
-            "server", "-dev", "-dev-root-token-id=\(rootToken)", "-dev-listen-address=127.0.0.1:\(process.port)",
-        ]
-        let client = TestHTTPClient(baseURL: process.baseURL, http: http)
-        try await process.start(client: client)
+        let (process, client) = try await ServerProcess.startDev(in: directory, rootToken: rootToken, http: http)
         return OpsNode(name: name, process: process, client: client, bootstrapToken: rootToken, cliHome: cliHome)
     }
 

@@ -24,8 +24,7 @@ struct ReplicationRestartEndToEndTests {
     @Test("kill -9 the secondary, write 500 keys (10× the retained WAL), overwrite and delete some, restart, unseal with the primary's keys, converge")
     func killedSecondaryCatchesUpByMerkleSync() async throws {
         try await withWorkDirectory { directory, http in
-            let pair = try await RestartPair.start(in: directory, http: http)
-            do {
+            try await RestartPair.with(in: directory, http: http) { pair in
                 // Data from before activation, then activation and a first convergence.
                 for i in 0..<20 {
                     try await pair.writeOnPrimary("before/key-\(i)", ["value": .string("before-\(i)"), "n": .int(Int64(i))])
@@ -68,15 +67,7 @@ struct ReplicationRestartEndToEndTests {
                 let overwritten = try await pair.secondaryClient.send("GET", "/v1/kv1/before/key-7", token: pair.secondaryToken)
                 #expect(overwritten.json?["data"] == ["value": "overwritten-7"], "\(overwritten.status)")
 
-                // The catch-up ran a Merkle sync: the WAL tail it needed was gone.
-                let afterRestart = pair.secondaryLogSinceRestart()
-                #expect(afterRestart.contains("merkle-diff"), "no merkle-diff transition after the restart:\n\(afterRestart)")
-                pair.expectNoSecretsInLogs()
-                pair.stop()
-            } catch {
-                pair.recordLogs()
-                pair.stop()
-                throw error
+                pair.expectMerkleCatchUpAndCleanLogs()
             }
         }
     }
@@ -84,8 +75,7 @@ struct ReplicationRestartEndToEndTests {
     @Test("kill -9 the secondary while a writer runs on the primary, stop the writer, restart, unseal, converge")
     func killedDuringContinuousWritesConverges() async throws {
         try await withWorkDirectory { directory, http in
-            let pair = try await RestartPair.start(in: directory, http: http)
-            do {
+            try await RestartPair.with(in: directory, http: http) { pair in
                 try await pair.writeOnPrimary("seed/key", ["value": "seed"])
                 try await pair.activateSecondary()
 
@@ -128,14 +118,7 @@ struct ReplicationRestartEndToEndTests {
                 try await pair.waitForConvergence(what: "after the restart")
                 try await pair.expectLocalTokenSurvived()
                 try await pair.expectSameData(what: "after the restart")
-                let afterRestart = pair.secondaryLogSinceRestart()
-                #expect(afterRestart.contains("merkle-diff"), "no merkle-diff transition after the restart:\n\(afterRestart)")
-                pair.expectNoSecretsInLogs()
-                pair.stop()
-            } catch {
-                pair.recordLogs()
-                pair.stop()
-                throw error
+                pair.expectMerkleCatchUpAndCleanLogs()
             }
         }
     }
@@ -179,11 +162,33 @@ private final class RestartPair: Sendable {
         secrets.withLock { $0 = primaryKeys + secondaryKeys + [secondaryRoot, root] }
     }
 
+    /// Starts a pair, runs `body`, stops the pair; when `body` throws, both servers' logs
+    /// are recorded first.
+    static func with(in directory: String, http: HTTPClient, _ body: (RestartPair) async throws -> Void) async throws {
+        let pair = try await start(in: directory, http: http)
+        do {
+            try await body(pair)
+            pair.stop()
+        } catch {
+            pair.recordLogs()
+            pair.stop()
+            throw error
+        }
+    }
+
+    /// How every restart test ends: the catch-up went through a Merkle sync (the WAL tail
+    /// it needed was gone), and no log holds a secret.
+    func expectMerkleCatchUpAndCleanLogs() {
+        let afterRestart = secondaryLogSinceRestart()
+        #expect(afterRestart.contains("merkle-diff"), "no merkle-diff transition after the restart:\n\(afterRestart)")
+        expectNoSecretsInLogs()
+    }
+
     static func start(in directory: String, http: HTTPClient) async throws -> RestartPair {
-        let primary = try makeServer(
-            in: directory + "/primary",
+        let primary = try ServerProcess.withFreeClusterPort(
+            directory: directory + "/primary",
             extraConfig: "replication {\n  logshipper_buffer_length = \(ReplicationRestartEndToEndTests.retainedWAL)\n}\nlog_level = \"info\"")
-        let secondary = try makeServer(in: directory + "/secondary", extraConfig: "log_level = \"info\"")
+        let secondary = try ServerProcess.withFreeClusterPort(directory: directory + "/secondary", extraConfig: "log_level = \"info\"")
         let primaryClient = TestHTTPClient(baseURL: primary.baseURL, http: http)
         let secondaryClient = TestHTTPClient(baseURL: secondary.baseURL, http: http)
         do {
@@ -210,16 +215,6 @@ private final class RestartPair: Sendable {
             secondary.kill9()
             throw error
         }
-    }
-
-    /// A SQLite server whose API port has a free successor (the default cluster port).
-    private static func makeServer(in directory: String, extraConfig: String) throws -> ServerProcess {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for _ in 0..<50 {
-            let server = try ServerProcess(directory: directory, extraConfig: extraConfig)
-            if LoopbackPort.isFree(server.port + 1) { return server }
-        }
-        throw TestKitFailure("no API port with a free cluster port beside it")
     }
 
     func writeOnPrimary(_ path: String, _ data: [String: JSONValue]) async throws {

@@ -50,6 +50,29 @@ final class ServerProcess: @unchecked Sendable {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// A server in `directory` (created if missing) whose API port's successor, the
+    /// default cluster port, is free too: what a replication test needs.
+    static func withFreeClusterPort(directory: String, extraConfig: String = "") throws -> ServerProcess {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for _ in 0..<50 {
+            let server = try ServerProcess(directory: directory, extraConfig: extraConfig)
+            if LoopbackPort.isFree(server.port + 1) { return server }
+        }
+        throw TestKitFailure("no API port with a free cluster port beside it")
+    }
+
+    /// Starts `coffer server -dev` with `rootToken` in `directory`, on an API port whose
+    /// successor (the default cluster port) is free too.
+    static func startDev(in directory: String, rootToken: String, http: HTTPClient) async throws -> (ServerProcess, TestHTTPClient) {
+        let process = try withFreeClusterPort(directory: directory)
+        process.arguments = [
+            "server", "-dev", "-dev-root-token-id=\(rootToken)", "-dev-listen-address=127.0.0.1:\(process.port)",
+        ]
+        let client = TestHTTPClient(baseURL: process.baseURL, http: http)
+        try await process.start(client: client)
+        return (process, client)
+    }
+
     static func binaryPath() throws -> String {
         if let path = ProcessInfo.processInfo.environment["COFFER_BINARY"] { return path }
         var candidates: [String] = []
