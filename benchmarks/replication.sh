@@ -21,29 +21,10 @@ SCRATCH=${BENCH_SCRATCH:-$ROOT/.build-release}
 P_PORT=${BENCH_PRIMARY_PORT:-18400}
 S_PORT=${BENCH_SECONDARY_PORT:-18500}
 OUT=${BENCH_OUT:-/tmp/coffer-repl-bench-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-die() { echo "replication.sh: $*" >&2; exit 1; }
-command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product coffer >"$OUT/build.log" 2>&1) \
-        || die "release build failed (see $OUT/build.log)"
-fi
-BIN=$SCRATCH/release/coffer
-export BENCH_DIR="$HERE"
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-HOME="$OUT/p" "$BIN" server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:$P_PORT >"$OUT/primary.log" 2>&1 &
-pids+=($!)
-HOME="$OUT/s" "$BIN" server -dev -dev-root-token-id=sec -dev-listen-address=127.0.0.1:$S_PORT >"$OUT/secondary.log" 2>&1 &
-pids+=($!)
-P=http://127.0.0.1:$P_PORT S=http://127.0.0.1:$S_PORT
-for url in $P $S; do
-    for _ in $(seq 100); do curl -sf "$url/v1/sys/health" >/dev/null && break; sleep 0.1; done
-done
-now_ms() { date +%s%3N; }
-status() { curl -sf "$1/v1/sys/replication/performance/status" | python3 -c "import sys,json; d=json.load(sys.stdin)['data']; print(d.get('state',''), d.get('merkle_root',''))" 2>/dev/null; }
+source "$HERE/replication_common.sh"
+start_dev_primary
+start_dev_secondary
+wait_healthy "$P" "$S"
 
 VAULT_ADDR=$P VAULT_TOKEN=root "$BIN" write -f sys/replication/performance/primary/enable >/dev/null
 # A KV v1 mount (the dev `secret/` is KV v2), replicated.
@@ -59,9 +40,9 @@ grep -q "POPULATED written=0 " "$OUT/populate.txt" && die "populate wrote nothin
 TOKEN=$(VAULT_ADDR=$P VAULT_TOKEN=root "$BIN" write -field=wrapping_token sys/replication/performance/primary/secondary-token id=bench)
 start=$(now_ms)
 VAULT_ADDR=$S VAULT_TOKEN=sec "$BIN" write sys/replication/performance/secondary/enable token="$TOKEN" >/dev/null
-proot=$(status $P | cut -d' ' -f2)
+proot=$(field $P merkle_root)
 while true; do
-    read -r state sroot < <(status $S || echo "x x")
+    state=$(field $S state); sroot=$(field $S merkle_root)
     [[ "$state" == stream-wals && "$sroot" == "$proot" ]] && break
     (( $(now_ms) - start > 600000 )) && die "no sync within 10 minutes"
     sleep 0.05

@@ -29,23 +29,7 @@ SCRATCH=${BENCH_SCRATCH:-$ROOT/.build-release}
 P_PORT=${BENCH_PRIMARY_PORT:-18600}
 S_PORT=${BENCH_SECONDARY_PORT:-18700}
 OUT=${BENCH_OUT:-/tmp/coffer-repl-ops-$(date +%Y%m%d-%H%M%S)}
-mkdir -p "$OUT"
-die() { echo "replication_ops.sh: $*" >&2; exit 1; }
-command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product coffer >"$OUT/build.log" 2>&1) \
-        || die "release build failed (see $OUT/build.log)"
-fi
-BIN=$SCRATCH/release/coffer
-export BENCH_DIR="$HERE"
-
-pids=()
-S_PID=
-cleanup() {
-    [[ -n "$S_PID" ]] && kill -CONT "$S_PID" 2>/dev/null || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+source "$HERE/replication_common.sh"
 STORAGE=${BENCH_STORAGE:-inmem}
 ROOT_TOKEN=root
 if [[ "$STORAGE" == sqlite ]]; then
@@ -63,19 +47,12 @@ api_addr     = "http://127.0.0.1:$P_PORT"
 cluster_addr = "https://127.0.0.1:$((P_PORT + 1))"
 EOF
     HOME="$OUT/p" "$BIN" server -config="$OUT/p/config.hcl" -log-level=warn >"$OUT/primary.log" 2>&1 &
+    pids+=($!)
 else
-    HOME="$OUT/p" "$BIN" server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:$P_PORT >"$OUT/primary.log" 2>&1 &
+    start_dev_primary
 fi
-pids+=($!)
-HOME="$OUT/s" "$BIN" server -dev -dev-root-token-id=sec -dev-listen-address=127.0.0.1:$S_PORT >"$OUT/secondary.log" 2>&1 &
-S_PID=$!
-pids+=($S_PID)
-P=http://127.0.0.1:$P_PORT S=http://127.0.0.1:$S_PORT
-for url in $P $S; do
-    for _ in $(seq 100); do curl -sf "$url/v1/sys/health" >/dev/null && break; sleep 0.1; done
-done
-now_ms() { date +%s%3N; }
-field() { curl -sf "$1/v1/sys/replication/performance/status" | python3 -c "import sys,json; d=json.load(sys.stdin)['data']; print(d.get('$2',''))" 2>/dev/null; }
+start_dev_secondary
+wait_healthy "$P" "$S"
 if [[ "$STORAGE" == sqlite ]]; then
     init=$(curl -sf -X PUT "$P/v1/sys/init" -d '{"secret_shares":1,"secret_threshold":1}') || die "sys/init failed"
     key=$(python3 -c "import sys,json; print(json.load(sys.stdin)['keys_base64'][0])" <<<"$init")
