@@ -5,7 +5,7 @@ import Testing
 /// The cluster link's own round trip, without Coffer's work on either side: what a
 /// forwarded write cannot go below. A benchmark, not a test: it runs only with
 /// `COFFER_BENCH_LINK=1` and prints its figures (see BENCHMARKS.md for the command).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["COFFER_BENCH_LINK"] == "1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["COFFER_BENCH_LINK"] == "1"))
 struct ClusterLinkLatencyBenchmark {
     static let warmup = 200
     static let samples = 5000
