@@ -91,6 +91,7 @@ let package = Package(
             name: "CofferMetrics",
             dependencies: [
                 "CofferJSON",
+                "CofferLogical",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
