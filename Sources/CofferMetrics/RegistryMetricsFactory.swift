@@ -94,39 +94,35 @@ final class RegistryMetricsFactory: MetricsFactory, Sendable {
 
     func destroyCounter(_ handler: any CounterHandler) {
         guard let paired = handler as? PairedCounter else { return }
-        state.withLock { state in
-            guard state.counters[paired.identity] === paired else { return }
-            state.counters[paired.identity] = nil
-            release(paired, exported: paired.exported, in: &state) { prometheus.destroyCounter($0) }
-        }
+        forget(paired, identity: paired.identity, in: \.counters, exported: paired.exported) { prometheus.destroyCounter($0) }
     }
 
     func destroyRecorder(_ handler: any RecorderHandler) {
-        state.withLock { state in
-            if let paired = handler as? PairedGauge, state.gauges[paired.identity] === paired {
-                state.gauges[paired.identity] = nil
-                release(paired, exported: paired.exported, in: &state) { prometheus.destroyRecorder($0) }
-            } else if let paired = handler as? PairedRecorder, state.recorders[paired.identity] === paired {
-                state.recorders[paired.identity] = nil
-                release(paired, exported: paired.exported, in: &state) { prometheus.destroyRecorder($0) }
-            }
+        if let paired = handler as? PairedGauge {
+            forget(paired, identity: paired.identity, in: \.gauges, exported: paired.exported) { prometheus.destroyRecorder($0) }
+        } else if let paired = handler as? PairedRecorder {
+            forget(paired, identity: paired.identity, in: \.recorders, exported: paired.exported) { prometheus.destroyRecorder($0) }
         }
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
         guard let paired = handler as? PairedTimer else { return }
-        state.withLock { state in
-            guard state.timers[paired.identity] === paired else { return }
-            state.timers[paired.identity] = nil
-            release(paired, exported: paired.exported, in: &state) { prometheus.destroyTimer($0) }
-        }
+        forget(paired, identity: paired.identity, in: \.timers, exported: paired.exported) { prometheus.destroyTimer($0) }
     }
 
-    private func release<Handler>(
-        _ paired: AnyObject, exported: Handler?, in state: inout Series, destroy: (Handler) -> Void
+    /// Removes `paired` from `table` while it is still its series' handler (a handler
+    /// destroyed twice, or replaced since, changes nothing), and releases its Prometheus
+    /// half.
+    private func forget<Paired: AnyObject & Sendable, Exported>(
+        _ paired: Paired, identity: MetricIdentity, in table: WritableKeyPath<Series, [MetricIdentity: Paired]>,
+        exported: Exported?, destroy: (Exported) -> Void
     ) {
-        guard let exported, let series = state.exportedAs.removeValue(forKey: ObjectIdentifier(paired)) else { return }
-        state.families.release(series)
-        destroy(exported)
+        state.withLock { state in
+            guard state[keyPath: table][identity] === paired else { return }
+            state[keyPath: table][identity] = nil
+            guard let exported, let series = state.exportedAs.removeValue(forKey: ObjectIdentifier(paired)) else { return }
+            state.families.release(series)
+            destroy(exported)
+        }
     }
 }
