@@ -81,7 +81,7 @@ public final class ReplicationManager: ReplicationController, Sendable {
 
     let metrics: ReplicationMetrics
     /// Signs and verifies consistency states (`X-Vault-Index`); a replicated record.
-    let indexKey = Mutex<SymmetricKey?>(nil)
+    let indexKey = Mutex<StateSigner?>(nil)
 
     public init(core: Core, configuration: Configuration) {
         self.core = core
