@@ -29,6 +29,9 @@ import Synchronization
 ///     core/replication/wal/<16 lowercase hex digits of the index>  -> WALCodec record
 ///     core/replication/wal-meta  -> [0x01][last index: UInt64 BE]
 ///
+/// (The record keys are ``SequencedKeys``, which ``SQLiteBackend`` stores in a table of
+/// their own, so that appending and truncating stay cheap.)
+///
 /// `wal-meta` is written in the same step whenever records are deleted (truncation, or a
 /// `deletePrefix` covering the log), so the index never goes back after a restart even if
 /// no record survives. Keys under ``walPrefix`` and `wal-meta` are written only by the
@@ -55,7 +58,7 @@ public final class ReplicationLog: CommitInterceptor {
     public static let defaultRetention = 16_384
     /// Records are stored as `walPrefix` + 16 lowercase hex digits of the index; this
     /// prefix is classified local by Core and is never replicated.
-    public static let walPrefix = "core/replication/wal/"
+    public static let walPrefix = SequencedKeys.prefix
     /// Holds the last index when records are deleted, so the index survives empty logs.
     public static let metaKey = "core/replication/wal-meta"
     /// The most bytes of record keys and values the in-memory tail holds; older records
@@ -162,24 +165,24 @@ public final class ReplicationLog: CommitInterceptor {
 
     /// The storage key of record `index`.
     public static func walKey(_ index: UInt64) -> String {
-        let hex = String(index, radix: 16)
-        return walPrefix + String(repeating: "0", count: max(0, 16 - hex.utf8.count)) + hex
+        SequencedKeys.key(index)
     }
 
     /// The index named by a key's last component under ``walPrefix`` (16 lowercase hex
     /// digits), or nil.
     static func index(ofWALName name: String) -> UInt64? {
-        let digits = Array(name.utf8)
-        guard digits.count == 16,
-              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) })
-        else { return nil }
-        return UInt64(name, radix: 16)
+        SequencedKeys.number(ofName: name.utf8)
     }
 
     /// Whether the log's own keys cover `key` (they are never replicated).
     static func isLogKey(_ key: String) -> Bool {
         key.hasBytePrefix(walPrefix) || key.utf8.elementsEqual(metaKey.utf8)
     }
+
+    /// The log's records and `wal-meta` are written through its own operations and read
+    /// back only by ``load()`` and readers older than the in-memory tail: a backend's read
+    /// cache skips them.
+    public var uncachedKeyPrefixes: [String] { [Self.walPrefix, Self.metaKey] }
 
     /// Whether changes to `key` count as replicated.
     func tracks(_ key: String) -> Bool {

@@ -29,6 +29,16 @@ public protocol CommitInterceptor: AnyObject, Sendable {
 
     /// The step last prepared was rolled back (the backend may retry its batches one by one).
     func aborted()
+
+    /// Key prefixes that hold the interceptor's own keys, written through its returned
+    /// operations and read back rarely (a replication log's records). A backend may keep
+    /// keys under them out of its read cache, which spares it forgetting every key the
+    /// interceptor writes. Read once, when the interceptor is installed. Default: none.
+    var uncachedKeyPrefixes: [String] { get }
+}
+
+extension CommitInterceptor {
+    public var uncachedKeyPrefixes: [String] { [] }
 }
 
 /// A backend that accepts a commit interceptor (both built-in backends do).

@@ -2,12 +2,13 @@ import GRDB
 
 extension SQLiteBackend {
     /// The schema version this build writes and understands.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// Creates the schema in a new file, or checks an existing one; fails closed.
     ///
     /// A file is accepted when it is empty (fresh), or when its `meta` table records
-    /// version ``schemaVersion``. A newer version means a newer Coffer wrote it: opening it
+    /// version ``schemaVersion``, or version 1 (upgraded in place: the log table is
+    /// created and the log's records move into it, in one transaction). A newer version means a newer Coffer wrote it: opening it
     /// could misread or damage data, so it is refused, as is a database that has tables
     /// but no Coffer `meta` row (some other application's file).
     static func prepareSchema(_ pool: DatabasePool, path: String) throws {
@@ -26,11 +27,17 @@ extension SQLiteBackend {
                         CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
                         CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
                         """)
+                    try createLogTable(db)
                     try db.execute(sql: "INSERT INTO meta (name, value) VALUES ('schema_version', ?)",
                                    arguments: [schemaVersion])
-                case let version? where version == schemaVersion:
+                case 1:
                     guard try db.tableExists("entries") else {
-                        throw StorageError(.unavailable, "\(path) records schema version \(version) but has no entries table")
+                        throw StorageError(.unavailable, "\(path) records schema version 1 but has no entries table")
+                    }
+                    try migrateToLogTable(db)
+                case let version? where version == schemaVersion:
+                    guard try db.tableExists("entries"), try db.tableExists("log") else {
+                        throw StorageError(.unavailable, "\(path) records schema version \(version) but lacks the entries or log table")
                     }
                 case let version? where version > schemaVersion:
                     throw StorageError(
@@ -52,6 +59,28 @@ extension SQLiteBackend {
     /// In WAL mode, FULL fsyncs the WAL at every commit, so an acknowledged commit survives
     /// power loss; NORMAL (what GRDB sets when it enables WAL) may lose the last commits.
     /// Only the writer's setting matters: readers never commit.
+    /// Version 2: the replication log's records (``SequencedKeys``) in a rowid table.
+    private static func createLogTable(_ db: Database) throws {
+        try db.execute(sql: "CREATE TABLE log (number INTEGER PRIMARY KEY NOT NULL, value BLOB NOT NULL)")
+    }
+
+    /// Version 1 → 2, in the schema transaction: creates the log table and moves the
+    /// records the log's key space routes there out of `entries`.
+    private static func migrateToLogTable(_ db: Database) throws {
+        try createLogTable(db)
+        let lower = SequencedKeys.prefix
+        let upper = SequencedKeys.prefix.prefixUpperBound ?? lower
+        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM entries WHERE key >= ? AND key < ?", arguments: [lower, upper])
+        for row in rows {
+            let key: String = row["key"]
+            guard let number = SequencedKeys.storedNumber(ofKey: key) else { continue }
+            let value: DatabaseValue = row["value"]
+            try db.execute(sql: "INSERT INTO log (number, value) VALUES (?, ?)", arguments: [number, value])
+            try db.execute(sql: "DELETE FROM entries WHERE key = ?", arguments: [key])
+        }
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE name = 'schema_version'", arguments: [schemaVersion])
+    }
+
     static func requireFullSync(_ pool: DatabasePool) throws {
         let synchronous = try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")

@@ -4,8 +4,14 @@ import GRDB
 /// The SQL of ``SQLiteBackend``: every statement is cached per connection.
 extension SQLiteBackend {
     static func fetchValue(_ db: Database, key: String) throws -> [UInt8]? {
-        let statement = try db.cachedStatement(sql: "SELECT value FROM entries WHERE key = ?")
-        let rows = try Row.fetchCursor(statement, arguments: [key])
+        let rows: RowCursor
+        if let number = SequencedKeys.storedNumber(ofKey: key) {
+            let statement = try db.cachedStatement(sql: "SELECT value FROM log WHERE number = ?")
+            rows = try Row.fetchCursor(statement, arguments: [number])
+        } else {
+            let statement = try db.cachedStatement(sql: "SELECT value FROM entries WHERE key = ?")
+            rows = try Row.fetchCursor(statement, arguments: [key])
+        }
         guard let row = try rows.next() else { return nil }
         // Copy straight out of SQLite's buffer; a zero-length blob reads as nil data.
         return try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } ?? [] }
@@ -14,6 +20,14 @@ extension SQLiteBackend {
     static func apply(_ operation: StorageOperation, _ db: Database) throws {
         switch operation {
         case .put(let key, let value):
+            if let number = SequencedKeys.storedNumber(ofKey: key) {
+                let statement = try db.cachedStatement(sql: """
+                    INSERT INTO log (number, value) VALUES (?, coalesce(?, X''))
+                    ON CONFLICT (number) DO UPDATE SET value = excluded.value
+                    """)
+                try statement.execute(arguments: [number, Data(value)])
+                return
+            }
             // An empty Data binds as NULL (no base address): coalesce makes it an empty blob.
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO entries (key, value) VALUES (?, coalesce(?, X''))
@@ -21,9 +35,26 @@ extension SQLiteBackend {
                 """)
             try statement.execute(arguments: [key, Data(value)])
         case .delete(let key):
+            if let number = SequencedKeys.storedNumber(ofKey: key) {
+                let statement = try db.cachedStatement(sql: "DELETE FROM log WHERE number = ?")
+                try statement.execute(arguments: [number])
+                return
+            }
             let statement = try db.cachedStatement(sql: "DELETE FROM entries WHERE key = ?")
             try statement.execute(arguments: [key])
         case .deletePrefix(let prefix):
+            switch SequencedKeys.overlap(ofKeysUnder: prefix) {
+            case .none:
+                break
+            case .all:
+                try db.cachedStatement(sql: "DELETE FROM log").execute()
+            case .numbers(let range):
+                // Stored numbers never exceed Int64.max (larger ones stay in `entries`).
+                if range.lowerBound <= UInt64(Int64.max) {
+                    let statement = try db.cachedStatement(sql: "DELETE FROM log WHERE number >= ? AND number <= ?")
+                    try statement.execute(arguments: [Int64(range.lowerBound), Int64(min(range.upperBound, UInt64(Int64.max)))])
+                }
+            }
             if let upper = prefix.prefixUpperBound {
                 let statement = try db.cachedStatement(sql: "DELETE FROM entries WHERE key >= ? AND key < ?")
                 try statement.execute(arguments: [prefix, upper])
@@ -40,6 +71,9 @@ extension SQLiteBackend {
     /// Steps a cursor over an index range query, one row at a time, and re-runs the query
     /// from a new lower bound whenever the listing skips a sub-folder: a folder costs one
     /// index seek and one row, however many keys it holds.
+    /// Feeds `listing` the stored keys from its start, in bytewise order, jumping ahead
+    /// whenever it asks to seek; returns how many keys it read. Keys of the log table are
+    /// merged in, spelled out from their numbers.
     @discardableResult
     static func walk(_ db: Database, _ listing: inout DirectChildListing) throws -> Int {
         var lower = listing.start.key
@@ -55,7 +89,24 @@ extension SQLiteBackend {
             var arguments: StatementArguments = [lower]
             if let end { arguments += [end] }
             let keys = try String.fetchCursor(statement, arguments: arguments)
-            while let key = try keys.next() {
+            let logKeys = try logKeyCursor(db, from: lower, inclusive: inclusive)
+            var nextKey = try keys.next()
+            var nextLogKey = try logKeys?.next()
+            while true {
+                let key: String
+                if let entry = nextKey, nextLogKey.map({ BytewiseOrder.compare(entry, $0) < 0 }) ?? true {
+                    key = entry
+                    nextKey = try keys.next()
+                } else if let logKey = nextLogKey {
+                    if let end, BytewiseOrder.compare(logKey, end) >= 0 {
+                        nextLogKey = nil
+                        continue
+                    }
+                    key = logKey
+                    nextLogKey = try logKeys?.next()
+                } else {
+                    break
+                }
                 rowsRead += 1
                 switch listing.consume(key) {
                 case .next:
@@ -71,5 +122,14 @@ extension SQLiteBackend {
             break
         }
         return rowsRead
+    }
+
+    /// The log table's keys from `lower`, in order, or nil when none can sort there.
+    private static func logKeyCursor(_ db: Database, from lower: String, inclusive: Bool) throws -> MapCursor<FastDatabaseValueCursor<Int64>, String>? {
+        guard let first = SequencedKeys.firstNumber(from: lower, inclusive: inclusive),
+              first <= UInt64(Int64.max)
+        else { return nil }
+        let statement = try db.cachedStatement(sql: "SELECT number FROM log WHERE number >= ? ORDER BY number")
+        return try Int64.fetchCursor(statement, arguments: [Int64(first)]).map { SequencedKeys.key(UInt64($0)) }
     }
 }

@@ -32,10 +32,16 @@ import Synchronization
 /// `Database` itself. If either throws, the transaction rolls back (and failure isolation
 /// applies).
 ///
-/// Storage format (schema version 1):
+/// Storage format (schema version 2):
 ///
-///     meta(name TEXT PRIMARY KEY, value INTEGER)   -- ('schema_version', 1)
+///     meta(name TEXT PRIMARY KEY, value INTEGER)   -- ('schema_version', 2)
 ///     entries(key TEXT PRIMARY KEY, value BLOB)    -- WITHOUT ROWID, BINARY collation
+///     log(number INTEGER PRIMARY KEY, value BLOB)  -- the keys of ``SequencedKeys``
+///
+/// A key of the replication log's key space (``SequencedKeys``: its prefix and 16 hex
+/// digits) is a row of `log`, every other key a row of `entries`; reads, listings and
+/// deletes cover both, so callers see one key space. (Version 1 had no `log` table; it is
+/// upgraded when opened.)
 ///
 /// Keys are compared bytewise (SQLite `BINARY`), matching ``StorageBackend``'s order. A
 /// file with a newer schema version, or with tables but no Coffer schema, is refused.
@@ -108,6 +114,7 @@ public final class SQLiteBackend: InterceptableStorage {
 
     public func setCommitInterceptor(_ interceptor: (any CommitInterceptor)?) {
         self.interceptor.withLock { $0 = interceptor }
+        readCache.setUncachedPrefixes(interceptor?.uncachedKeyPrefixes ?? [])
     }
 
     /// How many SQLite write transactions committed, and how many batches they carried.

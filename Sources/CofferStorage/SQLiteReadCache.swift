@@ -17,6 +17,16 @@ final class SQLiteReadCache: Sendable {
         var values: [[UInt8]: [UInt8]] = [:]
         var bytes = 0
         var generation: UInt64 = 0
+        /// Keys under these prefixes are never cached (a commit interceptor's own keys).
+        var uncachedPrefixes: [[UInt8]] = []
+
+        func isUncached(_ key: [UInt8]) -> Bool {
+            uncachedPrefixes.contains { key.starts(with: $0) }
+        }
+
+        func isUncached(_ key: String) -> Bool {
+            uncachedPrefixes.contains { key.utf8.starts(with: $0) }
+        }
     }
 
     private let state = Mutex(State())
@@ -35,13 +45,30 @@ final class SQLiteReadCache: Sendable {
         return state.withLock { ($0.values[bytes], $0.generation) }
     }
 
+    /// Keeps keys under `prefixes` out of the cache from now on (and drops those it holds).
+    ///
+    /// The operations a commit interceptor adds under these prefixes are then skipped by
+    /// ``apply(_:forgetting:)`` instead of being looked up one by one. Bumps the
+    /// generation, so a read that began before cannot offer such a key afterwards.
+    func setUncachedPrefixes(_ prefixes: [String]) {
+        let prefixes = prefixes.map { Array($0.utf8) }
+        state.withLock { s in
+            s.generation &+= 1
+            s.uncachedPrefixes = prefixes
+            guard !prefixes.isEmpty else { return }
+            for key in s.values.keys where s.isUncached(key) {
+                if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
+            }
+        }
+    }
+
     /// Caches a value read from SQLite, unless a commit happened since `generation`.
     func offer(_ key: String, _ value: [UInt8], readAt generation: UInt64) {
         let key = Array(key.utf8)
         let cost = key.count + value.count
         guard cost <= maxBytes / 64 else { return }
         state.withLock { s in
-            guard s.generation == generation else { return }
+            guard s.generation == generation, !s.isUncached(key) else { return }
             if s.bytes + cost > maxBytes {
                 s.values.removeAll(keepingCapacity: true)
                 s.bytes = 0
@@ -57,7 +84,8 @@ final class SQLiteReadCache: Sendable {
     /// `forgetting` are the operations a commit interceptor added (replication log
     /// records): every key they touch is dropped rather than cached, so they stay coherent
     /// without filling the cache with values that are rarely read back. Dropping is safe
-    /// in any order relative to the batches, which is why they come as one list.
+    /// in any order relative to the batches, which is why they come as one list. Those
+    /// under an uncached prefix are skipped outright: the cache cannot hold their keys.
     func apply(_ batches: [StorageBatch], forgetting extra: [StorageOperation] = []) {
         state.withLock { s in
             s.generation &+= 1
@@ -67,6 +95,10 @@ final class SQLiteReadCache: Sendable {
                 }
             }
             for operation in extra {
+                switch operation {
+                case .put(let key, _), .delete(let key), .deletePrefix(let key):
+                    if s.isUncached(key) { continue }
+                }
                 apply(operation, caching: false, &s)
             }
         }
@@ -77,7 +109,7 @@ final class SQLiteReadCache: Sendable {
         case .put(let text, let value):
             let key = Array(text.utf8)
             if let old = s.values.removeValue(forKey: key) { s.bytes -= key.count + old.count }
-            if caching, value.count + key.count <= maxBytes / 64, s.bytes + key.count + value.count <= maxBytes {
+            if caching, value.count + key.count <= maxBytes / 64, s.bytes + key.count + value.count <= maxBytes, !s.isUncached(key) {
                 s.values[key] = value
                 s.bytes += key.count + value.count
             }

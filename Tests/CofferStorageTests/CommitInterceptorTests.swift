@@ -34,8 +34,12 @@ final class RecordingInterceptor: CommitInterceptor {
     let refuseKey: String?
     let extra: @Sendable ([StorageBatch]) -> [StorageOperation]
 
-    init(refuseKey: String? = nil, extra: @escaping @Sendable ([StorageBatch]) -> [StorageOperation] = { _ in [] }) {
+    let uncachedKeyPrefixes: [String]
+
+    init(refuseKey: String? = nil, uncachedKeyPrefixes: [String] = [],
+         extra: @escaping @Sendable ([StorageBatch]) -> [StorageOperation] = { _ in [] }) {
         self.refuseKey = refuseKey
+        self.uncachedKeyPrefixes = uncachedKeyPrefixes
         self.extra = extra
     }
 
@@ -209,6 +213,27 @@ final class RecordingInterceptor: CommitInterceptor {
     /// SQLite retries a failed group one batch per transaction: the interceptor hears
     /// `aborted` for the group, then one outcome per retried batch, and only committed
     /// steps leave their extra operations behind.
+    /// SQLite's read cache skips the interceptor's own keys (its declared prefixes): a value
+    /// cached before the interceptor arrived must not survive the interceptor rewriting it.
+    @Test func theInterceptorsOwnKeysStayOutOfTheReadCache() async throws {
+        try await withTemporaryDirectory { directory in
+            let backend = try SQLiteBackend(path: directory + "/coffer.db", logger: testLogger)
+            try await backend.put("log/1", [9])
+            #expect(try await backend.get("log/1") == [9])
+            #expect(backend.readCache.lookup("log/1").value == [9])
+
+            let interceptor = RecordingInterceptor(uncachedKeyPrefixes: ["log/"])
+            backend.setCommitInterceptor(interceptor)
+            #expect(backend.readCache.lookup("log/1").value == nil)
+            try await backend.put("a", [1])
+            let written = try await backend.get("log/1")
+            #expect(written != nil && written != [9])
+            #expect(backend.readCache.lookup("log/1").value == nil)
+            #expect(backend.readCache.lookup("a").value == [1])
+            try await backend.close()
+        }
+    }
+
     @Test func groupFailureIsPairedAndIsolated() async throws {
         struct Poisoned: Error {}
         let gate = Gate()

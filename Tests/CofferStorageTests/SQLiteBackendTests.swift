@@ -74,6 +74,41 @@ import Testing
         }
     }
 
+    @Test func aVersionOneFileIsUpgradedWithItsLogRecordsMoved() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/v1.db"
+            let recordKey = SequencedKeys.key(0x2a)
+            let oddKey = SequencedKeys.prefix + "zz"
+            let outside = try DatabaseQueue(path: path)
+            try await outside.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE entries (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID;
+                    INSERT INTO meta (name, value) VALUES ('schema_version', 1);
+                    """)
+                for (key, value) in [(recordKey, [UInt8(1)]), (SequencedKeys.key(0x2b), []), (oddKey, [3]), ("logical/a", [4])] {
+                    try db.execute(sql: "INSERT INTO entries (key, value) VALUES (?, ?)", arguments: [key, Data(value)])
+                }
+            }
+            try outside.close()
+
+            let backend = try SQLiteBackend(path: path, logger: logger)
+            #expect(try await backend.get(recordKey) == [1])
+            #expect(try await backend.get(SequencedKeys.key(0x2b)) == [])
+            #expect(try await backend.get(oddKey) == [3])
+            #expect(try await backend.get("logical/a") == [4])
+            #expect(try await backend.list(prefix: SequencedKeys.prefix, after: nil, limit: nil)
+                == ["000000000000002a", "000000000000002b", "zz"])
+            let (version, logRows, entryRows) = try await backend.pool.read { db in
+                (try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'schema_version'"),
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM log"),
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM entries"))
+            }
+            #expect(version == SQLiteBackend.schemaVersion && logRows == 2 && entryRows == 2)
+            try await backend.close()
+        }
+    }
+
     @Test func aForeignDatabaseIsRefused() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/other.db"
