@@ -83,3 +83,68 @@ struct DirectChildListing {
         return folderEnd.map(Step.seek) ?? .next
     }
 }
+
+extension DirectChildListing {
+    /// Feeds the listing the stored keys from its start, in bytewise order, merged from
+    /// two ascending sources (a backend's general keys and its ``SequencedKeys``), opening
+    /// both again at every folder it seeks past. `open` returns each source's keys from a
+    /// lower bound; keys at or past the listing's end are ignored. Returns how many keys
+    /// were read.
+    @discardableResult
+    mutating func walk<General: KeySource, Numbered: KeySource>(
+        _ open: (_ lower: String, _ inclusive: Bool) throws -> (General, Numbered)
+    ) throws -> Int {
+        var lower = start.key
+        var inclusive = start.inclusive
+        var keysRead = 0
+        walking: while !isComplete {
+            var (general, numbered) = try open(lower, inclusive)
+            var nextGeneral = try general.next()
+            var nextNumbered = try numbered.next()
+            if let end, let key = nextNumbered, BytewiseOrder.compare(key, end) >= 0 { nextNumbered = nil }
+            while true {
+                let key: String
+                if let candidate = nextGeneral, nextNumbered.map({ BytewiseOrder.compare(candidate, $0) < 0 }) ?? true {
+                    if let end, BytewiseOrder.compare(candidate, end) >= 0 {
+                        nextGeneral = nil
+                        continue
+                    }
+                    key = candidate
+                    nextGeneral = try general.next()
+                } else if let candidate = nextNumbered {
+                    key = candidate
+                    nextNumbered = try numbered.next()
+                    if let end, let next = nextNumbered, BytewiseOrder.compare(next, end) >= 0 { nextNumbered = nil }
+                } else {
+                    break walking
+                }
+                keysRead += 1
+                switch consume(key) {
+                case .next:
+                    continue
+                case .seek(let target):
+                    lower = target
+                    inclusive = true
+                    continue walking
+                case .done:
+                    break walking
+                }
+            }
+        }
+        return keysRead
+    }
+}
+
+/// Stored keys in ascending bytewise order, from some lower bound.
+protocol KeySource {
+    mutating func next() throws -> String?
+}
+
+/// The keys of stored ``SequencedKeys`` numbers, in order (none when `numbers` is nil).
+struct SequencedKeySource<Numbers: IteratorProtocol<UInt64>>: KeySource {
+    var numbers: Numbers?
+
+    mutating func next() -> String? {
+        numbers?.next().map(SequencedKeys.key)
+    }
+}

@@ -2,7 +2,8 @@ import Synchronization
 
 /// A ``StorageBackend`` held in process memory: for `-dev` servers and tests.
 ///
-/// Nothing survives the process. Every call takes one lock for its whole duration, so a
+/// Nothing survives the process. The replication log's keys (``SequencedKeys``) are kept
+/// apart, by number, so appending and dropping records costs no key hashing or ordering. Every call takes one lock for its whole duration, so a
 /// batch is applied atomically and a `list` sees one consistent state. Gets are a hash
 /// lookup; listing is a binary search plus a walk over the children, jumping over the
 /// contents of sub-folders, so large key spaces (100k+ keys) stay cheap.
@@ -14,6 +15,8 @@ public final class InMemoryBackend: InterceptableStorage {
     private struct State: Sendable {
         var values: [StorageKey: [UInt8]] = [:]
         var order = SortedKeyList()
+        /// The keys of ``SequencedKeys`` (the replication log's records), by number.
+        var numbered = NumberedValues()
         var interceptor: (any CommitInterceptor)?
     }
 
@@ -26,35 +29,24 @@ public final class InMemoryBackend: InterceptableStorage {
 
     /// The number of keys stored.
     public var count: Int {
-        state.withLock { $0.values.count }
+        state.withLock { $0.values.count + $0.numbered.count }
     }
 
     public func get(_ key: String) async throws -> [UInt8]? {
+        if let number = SequencedKeys.storedNumber(ofKey: key) {
+            return state.withLock { $0.numbered.get(UInt64(number)) }
+        }
         let key = StorageKey(key)
         return state.withLock { $0.values[key] }
     }
 
     public func list(prefix: String, after: String?, limit: Int?) async throws -> [String] {
         var listing = DirectChildListing(prefix: prefix, after: after, limit: limit)
-        let end = listing.end.map(StorageKey.init)
-        state.withLock { state in
-            var position = state.order.position(of: StorageKey(listing.start.key), strictly: !listing.start.inclusive)
-            while let current = position {
-                var seekTarget: String?
-                state.order.forEach(from: current) { key in
-                    if let end, !(key < end) { return false }
-                    switch listing.consume(key.string) {
-                    case .next:
-                        return true
-                    case .seek(let target):
-                        seekTarget = target
-                        return false
-                    case .done:
-                        return false
-                    }
-                }
-                guard let seekTarget else { break }
-                position = state.order.position(of: StorageKey(seekTarget), strictly: false)
+        try state.withLock { state in
+            try listing.walk { lower, inclusive in
+                let numbers = SequencedKeys.firstNumber(from: lower, inclusive: inclusive)
+                    .map { state.numbered.numbers(from: $0).makeIterator() }
+                return (state.order.keys(from: StorageKey(lower), strictly: !inclusive), SequencedKeySource(numbers: numbers))
             }
         }
         return listing.names
@@ -84,16 +76,29 @@ public final class InMemoryBackend: InterceptableStorage {
     private static func apply(_ operation: StorageOperation, to state: inout State) {
         switch operation {
         case .put(let key, let value):
+            if let number = SequencedKeys.storedNumber(ofKey: key) {
+                state.numbered.put(UInt64(number), value)
+                return
+            }
             let key = StorageKey(key)
             if state.values.updateValue(value, forKey: key) == nil {
                 state.order.insert(key)
             }
         case .delete(let key):
+            if let number = SequencedKeys.storedNumber(ofKey: key) {
+                state.numbered.remove(UInt64(number))
+                return
+            }
             let key = StorageKey(key)
             if state.values.removeValue(forKey: key) != nil {
                 state.order.remove(key)
             }
         case .deletePrefix(let prefix):
+            switch SequencedKeys.overlap(ofKeysUnder: prefix) {
+            case .none: break
+            case .all: state.numbered = NumberedValues()
+            case .numbers(let range): state.numbered.removeAll(in: range)
+            }
             let upper = prefix.prefixUpperBound.map(StorageKey.init)
             let removed = state.order.removeRange(from: StorageKey(prefix), below: upper)
             for key in removed {

@@ -76,11 +76,8 @@ extension SQLiteBackend {
     /// merged in, spelled out from their numbers.
     @discardableResult
     static func walk(_ db: Database, _ listing: inout DirectChildListing) throws -> Int {
-        var lower = listing.start.key
-        var inclusive = listing.start.inclusive
         let end = listing.end
-        var rowsRead = 0
-        walking: while !listing.isComplete {
+        return try listing.walk { lower, inclusive in
             let comparison = inclusive ? ">=" : ">"
             let sql = end == nil
                 ? "SELECT key FROM entries WHERE key \(comparison) ? ORDER BY key"
@@ -88,48 +85,24 @@ extension SQLiteBackend {
             let statement = try db.cachedStatement(sql: sql)
             var arguments: StatementArguments = [lower]
             if let end { arguments += [end] }
-            let keys = try String.fetchCursor(statement, arguments: arguments)
-            let logKeys = try logKeyCursor(db, from: lower, inclusive: inclusive)
-            var nextKey = try keys.next()
-            var nextLogKey = try logKeys?.next()
-            while true {
-                let key: String
-                if let entry = nextKey, nextLogKey.map({ BytewiseOrder.compare(entry, $0) < 0 }) ?? true {
-                    key = entry
-                    nextKey = try keys.next()
-                } else if let logKey = nextLogKey {
-                    if let end, BytewiseOrder.compare(logKey, end) >= 0 {
-                        nextLogKey = nil
-                        continue
-                    }
-                    key = logKey
-                    nextLogKey = try logKeys?.next()
-                } else {
-                    break
-                }
-                rowsRead += 1
-                switch listing.consume(key) {
-                case .next:
-                    continue
-                case .seek(let target):
-                    lower = target
-                    inclusive = true
-                    continue walking
-                case .done:
-                    break walking
-                }
+            let entries = try String.fetchCursor(statement, arguments: arguments)
+            var log: FastDatabaseValueCursor<Int64>?
+            if let first = SequencedKeys.firstNumber(from: lower, inclusive: inclusive), first <= UInt64(Int64.max) {
+                let statement = try db.cachedStatement(sql: "SELECT number FROM log WHERE number >= ? ORDER BY number")
+                log = try Int64.fetchCursor(statement, arguments: [Int64(first)])
             }
-            break
+            return (entries, LogKeys(numbers: log))
         }
-        return rowsRead
     }
 
-    /// The log table's keys from `lower`, in order, or nil when none can sort there.
-    private static func logKeyCursor(_ db: Database, from lower: String, inclusive: Bool) throws -> MapCursor<FastDatabaseValueCursor<Int64>, String>? {
-        guard let first = SequencedKeys.firstNumber(from: lower, inclusive: inclusive),
-              first <= UInt64(Int64.max)
-        else { return nil }
-        let statement = try db.cachedStatement(sql: "SELECT number FROM log WHERE number >= ? ORDER BY number")
-        return try Int64.fetchCursor(statement, arguments: [Int64(first)]).map { SequencedKeys.key(UInt64($0)) }
+    /// The log table's keys, from a cursor over its numbers.
+    struct LogKeys: KeySource {
+        let numbers: FastDatabaseValueCursor<Int64>?
+
+        func next() throws -> String? {
+            try numbers?.next().map { SequencedKeys.key(UInt64($0)) }
+        }
     }
 }
+
+extension FastDatabaseValueCursor: KeySource where Value == String {}

@@ -87,18 +87,26 @@ struct SortedKeyList: Sendable {
         return Position(chunk: chunkIndex, offset: Self.lowerBound(key, in: chunks[chunkIndex], strictly: strictly))
     }
 
-    /// Walks keys in ascending order from `position` while `body` returns true.
-    func forEach(from position: Position, _ body: (StorageKey) -> Bool) {
-        var chunkIndex = position.chunk
-        var offset = position.offset
-        while chunkIndex < chunks.count {
-            let chunk = chunks[chunkIndex]
-            while offset < chunk.count {
-                guard body(chunk[offset]) else { return }
-                offset += 1
+    /// The keys from the first `>= key` (or `> key` when `strictly`), in ascending order.
+    /// The iterator holds its own copy of the list (copy-on-write: free until the list changes).
+    func keys(from key: StorageKey, strictly: Bool) -> Keys {
+        let start = position(of: key, strictly: strictly) ?? Position(chunk: chunks.count, offset: 0)
+        return Keys(chunks: chunks, position: start)
+    }
+
+    struct Keys: KeySource {
+        fileprivate let chunks: [[StorageKey]]
+        fileprivate var position: Position
+
+        mutating func next() -> String? {
+            guard position.chunk < chunks.count else { return nil }
+            let key = chunks[position.chunk][position.offset].string
+            position.offset += 1
+            if position.offset == chunks[position.chunk].count {
+                position.chunk += 1
+                position.offset = 0
             }
-            chunkIndex += 1
-            offset = 0
+            return key
         }
     }
 

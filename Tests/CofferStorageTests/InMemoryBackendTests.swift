@@ -51,9 +51,8 @@ import Testing
             }
             if step % 997 == 0 || step == 19_999 {
                 var walked: [String] = []
-                if let start = list.position(of: StorageKey(""), strictly: false) {
-                    list.forEach(from: start) { walked.append($0.string); return true }
-                }
+                var keys = list.keys(from: StorageKey(""), strictly: false)
+                while let key = keys.next() { walked.append(key) }
                 #expect(walked == model, "step \(step)")
                 #expect(list.count == model.count)
             }
@@ -64,16 +63,54 @@ import Testing
         var list = SortedKeyList()
         for index in stride(from: 0, to: 3_000, by: 2) { list.insert(StorageKey(String(format4(index)))) }
         func first(_ key: String, strictly: Bool) -> String? {
-            guard let position = list.position(of: StorageKey(key), strictly: strictly) else { return nil }
-            var found: String?
-            list.forEach(from: position) { found = $0.string; return false }
-            return found
+            var keys = list.keys(from: StorageKey(key), strictly: strictly)
+            return keys.next()
         }
         #expect(first("1000", strictly: false) == "1000")
         #expect(first("1000", strictly: true) == "1002")
         #expect(first("1001", strictly: false) == "1002")
         #expect(first("2998", strictly: true) == nil)
         #expect(first("", strictly: false) == "0000")
+    }
+
+    @Test func numberedValuesMatchASortedDictionary() {
+        var random = SeededGenerator(seed: 11)
+        var store = NumberedValues()
+        var model: [UInt64: [UInt8]] = [:]
+        // Mostly the log's pattern (append above, drop the oldest), with puts, deletes and
+        // range removals anywhere in between.
+        var next: UInt64 = 0
+        for step in 0..<20_000 {
+            switch random.next(below: 10) {
+            case 0..<5:
+                next += 1
+                store.put(next, [UInt8(truncatingIfNeeded: step)])
+                model[next] = [UInt8(truncatingIfNeeded: step)]
+            case 5:
+                let number = random.next(below: next + 2)
+                store.put(number, [1])
+                model[number] = [1]
+            case 6..<8:
+                let number = model.keys.min() ?? 0
+                store.remove(number)
+                model[number] = nil
+            case 8:
+                let number = random.next(below: next + 2)
+                store.remove(number)
+                model[number] = nil
+            default:
+                let low = random.next(below: next + 2)
+                let range = low...(low + random.next(below: 64))
+                store.removeAll(in: range)
+                model = model.filter { !range.contains($0.key) }
+            }
+            if step % 499 == 0 || step == 19_999 {
+                let from = random.next(below: next + 2)
+                #expect(Array(store.numbers(from: from)) == model.keys.filter { $0 >= from }.sorted(), "step \(step)")
+                #expect(store.count == model.count)
+                for number in model.keys.prefix(20) { #expect(store.get(number) == model[number]) }
+            }
+        }
     }
 
     private func format4(_ value: Int) -> String {
