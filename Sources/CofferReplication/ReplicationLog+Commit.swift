@@ -76,13 +76,13 @@ extension ReplicationLog {
             var oldest = coversRecords ? (records.first?.index ?? next + 1) : state.oldestIndex
             var deletedRecords = coversRecords
             if !records.isEmpty {
-                // Keep `retention` records; delete the excess once it reaches a chunk.
+                // Keep `retention` records; delete the excess once it reaches a chunk, up
+                // to a block boundary (at most `truncationBlock` - 1 more are kept).
                 let keepFrom = next >= UInt64(retention) ? next - UInt64(retention) + 1 : 1
                 if oldest < keepFrom, keepFrom - oldest >= UInt64(truncationChunk) {
-                    for index in oldest..<keepFrom {
-                        extra.append(.delete(key: Self.walKey(index)))
-                    }
-                    oldest = keepFrom
+                    let newOldest = keepFrom / truncationBlock * truncationBlock
+                    extra += truncation(from: oldest, below: newOldest)
+                    oldest = newOldest
                     deletedRecords = true
                 }
             }
@@ -126,6 +126,25 @@ extension ReplicationLog {
             return woken
         }
         for continuation in woken { continuation.resume() }
+    }
+
+    /// Deletes of records `from..<below` (`below` a multiple of the block): one by one up
+    /// to the first block boundary, then a `deletePrefix` per block.
+    func truncation(from: UInt64, below: UInt64) -> [StorageOperation] {
+        var operations: [StorageOperation] = []
+        var index = from
+        while index < below, truncationBlock == 1 || index % truncationBlock != 0 {
+            operations.append(.delete(key: Self.walKey(index)))
+            index += 1
+        }
+        let hexDigitsPerBlock = truncationBlock.trailingZeroBitCount / 4
+        while index < below {
+            // The block's keys share the key of its first record minus the last digits.
+            let key = Self.walKey(index)
+            operations.append(.deletePrefix(String(key.utf8.dropLast(hexDigitsPerBlock))!))
+            index += truncationBlock
+        }
+        return operations
     }
 
     /// Forgets the prepared step: its indexes are handed out again by the next `prepare`.

@@ -69,6 +69,10 @@ public final class ReplicationLog: CommitInterceptor {
     public let retention: Int
     /// How many excess records accumulate before they are deleted in one step.
     public let truncationChunk: Int
+    /// Truncation deletes whole aligned blocks of this many records (a power of 16, at most
+    /// a quarter of a chunk) with one `deletePrefix` each: their keys share all but the last
+    /// hex digits. Records below the first block boundary go one by one.
+    let truncationBlock: UInt64
 
     let storage: any StorageBackend
     let isReplicated: @Sendable (String) -> Bool
@@ -128,6 +132,9 @@ public final class ReplicationLog: CommitInterceptor {
         self.storage = storage
         self.retention = retention
         self.truncationChunk = max(1, min(1024, retention / 16))
+        var block: UInt64 = 1
+        while block * 16 <= UInt64(truncationChunk / 4) { block *= 16 }
+        self.truncationBlock = block
         self.isReplicated = isReplicated
         self.logger = logger
         self.state = Mutex(State(tail: WALTail(maximumCount: retention, maximumBytes: tailByteLimit)))

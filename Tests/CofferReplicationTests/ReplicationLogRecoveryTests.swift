@@ -119,6 +119,31 @@ import Testing
         #expect(log.state.withLock { $0.tail.count } == 64)
     }
 
+    /// With chunks of 16 or more, truncation deletes aligned blocks with one `deletePrefix`
+    /// each; storage still holds exactly `oldestIndex...lastIndex`, within the bound.
+    @Test(arguments: BackendKind.allCases)
+    func truncationDeletesAlignedBlocksByPrefix(_ kind: BackendKind) async throws {
+        try await LogHarness.with(kind, retention: 1024) { harness in
+            let log = harness.log
+            #expect(log.truncationChunk == 64 && log.truncationBlock == 16)
+            for number in 1...1500 {
+                try await harness.backend.put("logical/u/\(number)", [1])
+                if number % 100 == 0 || number > 1080 && number < 1110 {
+                    let stored = try await storedWALIndexes(harness.backend)
+                    #expect(stored == Array(log.oldestIndex...log.lastIndex), "after \(number) writes")
+                    #expect(stored.count <= 1024 + log.truncationChunk - 1)
+                }
+            }
+            // Records from 1 are kept until 1088 exist (1024 + 64); then 1...63 go one by
+            // one and 64...(a multiple of 16 below the new floor) by blocks.
+            #expect(log.oldestIndex % 16 == 0 && log.oldestIndex > 1500 - 1024 - 64)
+            let operations = log.truncation(from: 5, below: 48)
+            let prefixDeletes = operations.filter { if case .deletePrefix = $0 { true } else { false } }.count
+            #expect(operations.count == 11 + 2 && prefixDeletes == 2)
+            #expect(operations.last == .deletePrefix(String(ReplicationLog.walKey(32).dropLast())))
+        }
+    }
+
     @Test func loadSkipsAGapAndDeletesTheStrays() async throws {
         let backend = InMemoryBackend()
         // Records 1-3, then a gap, then 7-9 (as if 4-6 were lost).
