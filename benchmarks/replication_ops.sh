@@ -16,6 +16,9 @@
 #   BENCH_SKIP_BUILD=1 BENCH_REPL_KEYS=20000 benchmarks/replication_ops.sh
 #   BENCH_STORAGE=sqlite benchmarks/replication_ops.sh    # section 1 only, on a primary
 #       with SQLite storage (the embedded default; initialised and unsealed here)
+#   BENCH_WAL_ONLY=1 benchmarks/replication_ops.sh       # section 1 only
+#   BENCH_KEY_SPACE=50000 ...                            # writers cycle over 50,000 keys per
+#       thread (kv_write.lua), so the store stops growing across runs and rounds
 #   BENCH_CATCHUP_ONLY=1 benchmarks/replication_ops.sh   # section 3 only, on fresh servers
 #       (after sections 1 and 2 the primary holds ~1M more keys, which the Merkle diff walks)
 set -euo pipefail
@@ -104,8 +107,8 @@ print(f"WAL overhead: median {l:.0f} req/s as primary vs {p:.0f} req/s disabled 
 paired = [(1 - b / a) * 100 for a, b in zip(plain, logged)]
 print(f"per-round cost: {', '.join(f'{c:.1f}%' for c in paired)}; median {statistics.median(paired):.1f}%")
 EOF
-if [[ "$STORAGE" == sqlite ]]; then
-    echo "raw results in $OUT (sections 2 and 3 run on in-memory dev servers only)"
+if [[ "$STORAGE" == sqlite || "${BENCH_WAL_ONLY:-0}" == 1 ]]; then
+    echo "raw results in $OUT (sections 2 and 3 run on in-memory dev servers only, without BENCH_WAL_ONLY)"
     exit 0
 fi
 fi
