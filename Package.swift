@@ -244,6 +244,8 @@ let package = Package(
             name: "CofferClusterTests",
             dependencies: ["CofferCluster", "CofferReplication", "CofferCore", "CofferStorage", "CofferTestKit",
                            .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")],

@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
 import Testing
 @testable import CofferCluster
 
@@ -46,6 +49,63 @@ struct ClusterLinkLatencyBenchmark {
         }
     }
 
+    /// The floor under any cluster link of this stack: one 64-byte message each way over
+    /// a mutual-TLS TCP connection (the same PKI), with no HTTP/2 and no gRPC. The server
+    /// answers from its event loop (`echo`) or after a hop into a Swift task, as a handler
+    /// running Core's async code would (`task`); the client awaits the answer through
+    /// NIOAsyncChannel, as an async caller would.
+    @Test(arguments: ["echo", "task"])
+    func framedTLSRoundTrip(_ server: String) async throws {
+        let pki = try TestPKI()
+        let ca = try NIOSSLCertificate(bytes: ClusterPKI.der(of: pki.ca.certificate), format: .der)
+        var serverTLS = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try NIOSSLCertificate(bytes: Array(pki.server.certificatePEM.utf8), format: .pem))],
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.server.privateKeyPEM.utf8), format: .pem)))
+        serverTLS.certificateVerification = .noHostnameVerification
+        serverTLS.trustRoots = .certificates([ca])
+        var clientTLS = TLSConfiguration.makeClientConfiguration()
+        clientTLS.certificateChain = [.certificate(try NIOSSLCertificate(bytes: Array(pki.client.certificatePEM.utf8), format: .pem))]
+        clientTLS.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.client.privateKeyPEM.utf8), format: .pem))
+        clientTLS.certificateVerification = .noHostnameVerification
+        clientTLS.trustRoots = .certificates([ca])
+        let serverContext = try NIOSSLContext(configuration: serverTLS)
+        let clientContext = try NIOSSLContext(configuration: clientTLS)
+        let viaTask = server == "task"
+
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: serverContext))
+                    try channel.pipeline.syncOperations.addHandler(EchoHandler(viaTask: viaTask))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = listener.localAddress!.port!
+        let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: clientContext, serverHostname: nil))
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let message = ByteBuffer(repeating: 0x2a, count: 64)
+        try await client.executeThenClose { inbound, outbound in
+            var replies = inbound.makeAsyncIterator()
+            func roundTrip() async throws {
+                try await outbound.write(message)
+                var received = 0
+                while received < 64, let chunk = try await replies.next() { received += chunk.readableBytes }
+            }
+            for _ in 0..<Self.warmup { try await roundTrip() }
+            let figures = try await Self.measure { try await roundTrip() }
+            print("LINK framed mTLS round trip (server \(server)): \(figures)")
+        }
+        try await listener.close()
+    }
+
     /// Runs `body` ``samples`` times; median, p99 and minimum wall time in ms, and the
     /// process's CPU time per round trip (both ends run in this process).
     static func measure(_ body: () async throws -> Void) async throws -> String {
@@ -74,6 +134,25 @@ struct ClusterLinkLatencyBenchmark {
         let user = Double(usage.ru_utime.tv_sec) * 1000 + Double(usage.ru_utime.tv_usec) / 1000
         let system = Double(usage.ru_stime.tv_sec) * 1000 + Double(usage.ru_stime.tv_usec) / 1000
         return user + system
+    }
+}
+
+/// Writes back whatever arrives, at once or after a hop into a Swift task.
+private final class EchoHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let viaTask: Bool
+
+    init(viaTask: Bool) { self.viaTask = viaTask }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = Self.unwrapInboundIn(data)
+        guard viaTask else {
+            context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
+            return
+        }
+        let channel = context.channel
+        Task { channel.writeAndFlush(buffer, promise: nil) }
     }
 }
 
