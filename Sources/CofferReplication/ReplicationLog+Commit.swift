@@ -141,7 +141,7 @@ extension ReplicationLog {
         while index < below {
             // The block's keys share the key of its first record minus the last digits.
             let key = Self.walKey(index)
-            operations.append(.deletePrefix(String(key.utf8.dropLast(hexDigitsPerBlock))!))
+            operations.append(.deletePrefix(String(key.dropLast(hexDigitsPerBlock))))
             index += truncationBlock
         }
         return operations

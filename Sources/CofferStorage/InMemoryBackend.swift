@@ -2,11 +2,12 @@ import Synchronization
 
 /// A ``StorageBackend`` held in process memory: for `-dev` servers and tests.
 ///
-/// Nothing survives the process. The replication log's keys (``SequencedKeys``) are kept
-/// apart, by number, so appending and dropping records costs no key hashing or ordering. Every call takes one lock for its whole duration, so a
+/// Nothing survives the process. Every call takes one lock for its whole duration, so a
 /// batch is applied atomically and a `list` sees one consistent state. Gets are a hash
 /// lookup; listing is a binary search plus a walk over the children, jumping over the
-/// contents of sub-folders, so large key spaces (100k+ keys) stay cheap.
+/// contents of sub-folders, so large key spaces (100k+ keys) stay cheap. The replication
+/// log's keys (``SequencedKeys``) are kept apart, by number, so appending and dropping
+/// records costs no key hashing or ordering; listings merge them back in.
 ///
 /// A ``CommitInterceptor`` runs under the same lock: each non-empty batch is one step,
 /// `prepare` first (a throw leaves the store untouched), then the batch and the returned

@@ -66,14 +66,11 @@ extension SQLiteBackend {
         }
     }
 
-    /// Runs `listing` over the primary key index and returns how many rows it read.
-    ///
-    /// Steps a cursor over an index range query, one row at a time, and re-runs the query
-    /// from a new lower bound whenever the listing skips a sub-folder: a folder costs one
-    /// index seek and one row, however many keys it holds.
-    /// Feeds `listing` the stored keys from its start, in bytewise order, jumping ahead
-    /// whenever it asks to seek; returns how many keys it read. Keys of the log table are
-    /// merged in, spelled out from their numbers.
+    /// Feeds `listing` the stored keys from its start, in bytewise order; returns how many
+    /// keys it read. Steps a cursor over an index range query of `entries`, one row at a
+    /// time, merged with one over the `log` table's numbers (spelled out as keys), and runs
+    /// both again from a new lower bound whenever the listing skips a sub-folder: a folder
+    /// costs one index seek and one row, however many keys it holds.
     @discardableResult
     static func walk(_ db: Database, _ listing: inout DirectChildListing) throws -> Int {
         let end = listing.end
