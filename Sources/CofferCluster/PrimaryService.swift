@@ -135,6 +135,11 @@ struct PrimaryService: ClusterServiceHandler {
         if !exclusion.isEmpty { snapshot = snapshot.filtered(excluding: exclusion.excludes) }
         let pages = try MerkleSyncResponder.pageEntries(of: snapshot, pages: request.pages.map { Int($0) }, lastIndex: log.lastIndex)
         var response = Coffer_Cluster_V1_PageEntriesResponse()
+        response.lastIndex = pages.lastIndex
+        if request.packed {
+            response.packedEntries = PageEntriesCodec.encode(pages.pages)
+            return response
+        }
         for page in pages.pages {
             for entry in page.entries {
                 var wire = Coffer_Cluster_V1_PageEntry()
@@ -144,7 +149,6 @@ struct PrimaryService: ClusterServiceHandler {
                 response.entries.append(wire)
             }
         }
-        response.lastIndex = pages.lastIndex
         return response
     }
 

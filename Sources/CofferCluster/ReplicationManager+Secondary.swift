@@ -239,13 +239,20 @@ extension ReplicationManager {
             do {
                 var request = Coffer_Cluster_V1_PageEntriesRequest()
                 request.pages = pages.map { UInt32($0) }
+                request.packed = true
                 let answer = try await client.merklePageEntries(request)
-                var byPage: [Int: [MerkleEntry]] = [:]
-                for entry in answer.entries {
-                    guard let hash = MerkleHash(bytes: Array(entry.hash)) else { throw ClusterError(.malformedMessage, "bad hash") }
-                    byPage[Int(entry.page), default: []].append(MerkleEntry(key: entry.key, hash: hash))
+                let remote: [MerklePage]
+                if answer.entries.isEmpty {
+                    remote = try PageEntriesCodec.decode(answer.packedEntries, asked: pages)
+                } else {
+                    // A primary that does not pack yet.
+                    var byPage: [Int: [MerkleEntry]] = [:]
+                    for entry in answer.entries {
+                        guard let hash = MerkleHash(bytes: Array(entry.hash)) else { throw ClusterError(.malformedMessage, "bad hash") }
+                        byPage[Int(entry.page), default: []].append(MerkleEntry(key: entry.key, hash: hash))
+                    }
+                    remote = pages.map { MerklePage(page: $0, entries: byPage[$0] ?? []) }
                 }
-                let remote = pages.map { MerklePage(page: $0, entries: byPage[$0] ?? []) }
                 let snapshot = core.replicationLog?.merkleSnapshot() ?? MerkleIndex()
                 let local = pages.map { MerkleSyncResponder.page($0, of: snapshot) }
                 continuation.yield(.pageEntriesArrived(MerklePageEntries(pages: remote, lastIndex: answer.lastIndex), local: local))

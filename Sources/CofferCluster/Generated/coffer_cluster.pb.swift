@@ -337,6 +337,10 @@ public nonisolated struct Coffer_Cluster_V1_PageEntriesRequest: Sendable {
 
   public var pages: [UInt32] = []
 
+  /// The secondary reads packed_entries (PageEntriesCodec); without it the primary
+  /// answers with entries, one message each.
+  public var packed: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -367,6 +371,12 @@ public nonisolated struct Coffer_Cluster_V1_PageEntriesResponse: Sendable {
 
   /// The primary's last log index when it read these entries.
   public var lastIndex: UInt64 = 0
+
+  /// When the request asked for it: every asked page, in the asked order, as
+  /// [page u32][entry count u32] then per entry [key length u32][key][hash, 20 bytes]
+  /// (big-endian); entries is then empty. Millions of entries travel this way without a
+  /// message object each.
+  public var packedEntries: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1053,7 +1063,7 @@ nonisolated extension Coffer_Cluster_V1_MerklePagesResponse: SwiftProtobuf.Messa
 
 nonisolated extension Coffer_Cluster_V1_PageEntriesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PageEntriesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pages\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}pages\0\u{1}packed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1062,6 +1072,7 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesRequest: SwiftProtobuf.Messag
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedUInt32Field(value: &self.pages) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.packed) }()
       default: break
       }
     }
@@ -1071,11 +1082,15 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesRequest: SwiftProtobuf.Messag
     if !self.pages.isEmpty {
       try visitor.visitPackedUInt32Field(value: self.pages, fieldNumber: 1)
     }
+    if self.packed != false {
+      try visitor.visitSingularBoolField(value: self.packed, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Coffer_Cluster_V1_PageEntriesRequest, rhs: Coffer_Cluster_V1_PageEntriesRequest) -> Bool {
     if lhs.pages != rhs.pages {return false}
+    if lhs.packed != rhs.packed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1123,7 +1138,7 @@ nonisolated extension Coffer_Cluster_V1_PageEntry: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PageEntriesResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_index\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}last_index\0\u{3}packed_entries\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1133,6 +1148,7 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Messa
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.lastIndex) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.packedEntries) }()
       default: break
       }
     }
@@ -1145,12 +1161,16 @@ nonisolated extension Coffer_Cluster_V1_PageEntriesResponse: SwiftProtobuf.Messa
     if self.lastIndex != 0 {
       try visitor.visitSingularUInt64Field(value: self.lastIndex, fieldNumber: 2)
     }
+    if !self.packedEntries.isEmpty {
+      try visitor.visitSingularBytesField(value: self.packedEntries, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Coffer_Cluster_V1_PageEntriesResponse, rhs: Coffer_Cluster_V1_PageEntriesResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs.lastIndex != rhs.lastIndex {return false}
+    if lhs.packedEntries != rhs.packedEntries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
