@@ -5,8 +5,37 @@ import Glibc
 
 /// Loopback TCP ports for tests that start listeners.
 public enum LoopbackPort {
-    /// A TCP port that was free a moment ago on 127.0.0.1 (the kernel picked it).
+    /// A TCP port that was free a moment ago on 127.0.0.1, below the kernel's ephemeral
+    /// range, so that no outgoing connection is ever given it meanwhile.
+    ///
+    /// A server under test may bind its port, or a neighbour (a cluster port at +1), many
+    /// seconds after the check; a port from the ephemeral range (where the kernel's own
+    /// `bind(0)` picks) can be taken in between by any of the parallel tests' outgoing
+    /// connections, and was (a cluster listener failed to bind in CI). Random ports under
+    /// the range collide only with another test's random pick. Falls back to a port the
+    /// kernel picks when none is found.
     public static func free() throws -> Int {
+        let ceiling = ephemeralFloor() - 16
+        if ceiling > 10_100 {
+            for _ in 0..<500 {
+                let port = Int.random(in: 10_000..<ceiling)
+                if isFree(port) { return port }
+            }
+        }
+        return try kernelPicked()
+    }
+
+    /// The lowest port of the kernel's ephemeral range (Linux: `ip_local_port_range`).
+    static func ephemeralFloor() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
+              let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first,
+              let floor = Int(first)
+        else { return 32_768 }
+        return floor
+    }
+
+    /// A port the kernel picked for `bind(0)` (from its ephemeral range).
+    static func kernelPicked() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestKitFailure("socket() failed") }
         defer { close(fd) }
