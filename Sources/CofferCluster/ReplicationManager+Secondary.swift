@@ -242,10 +242,11 @@ extension ReplicationManager {
                 request.packed = true
                 let answer = try await client.merklePageEntries(request)
                 let remote: [MerklePage]
-                if answer.entries.isEmpty {
+                if !answer.packedEntries.isEmpty {
                     remote = try PageEntriesCodec.decode(answer.packedEntries, asked: pages)
                 } else {
-                    // A primary that does not pack yet.
+                    // A primary that does not pack yet (a packed answer is never empty:
+                    // every asked page has its header).
                     var byPage: [Int: [MerkleEntry]] = [:]
                     for entry in answer.entries {
                         guard let hash = MerkleHash(bytes: Array(entry.hash)) else { throw ClusterError(.malformedMessage, "bad hash") }

@@ -101,23 +101,19 @@ extension DirectChildListing {
             var (general, numbered) = try open(lower, inclusive)
             var nextGeneral = try general.next()
             var nextNumbered = try numbered.next()
-            if let end, let key = nextNumbered, BytewiseOrder.compare(key, end) >= 0 { nextNumbered = nil }
             while true {
                 let key: String
                 if let candidate = nextGeneral, nextNumbered.map({ BytewiseOrder.compare(candidate, $0) < 0 }) ?? true {
-                    if let end, BytewiseOrder.compare(candidate, end) >= 0 {
-                        nextGeneral = nil
-                        continue
-                    }
                     key = candidate
                     nextGeneral = try general.next()
                 } else if let candidate = nextNumbered {
                     key = candidate
                     nextNumbered = try numbered.next()
-                    if let end, let next = nextNumbered, BytewiseOrder.compare(next, end) >= 0 { nextNumbered = nil }
                 } else {
                     break walking
                 }
+                // The smaller of the two heads: once it is past the end, so is the rest.
+                if let end, BytewiseOrder.compare(key, end) >= 0 { break walking }
                 keysRead += 1
                 switch consume(key) {
                 case .next:

@@ -80,7 +80,7 @@ public enum SequencedKeys {
             let remaining = UInt64(4 * (digits - position))
             if byte < UInt8(ascii: "0") {
                 // Any digit here already sorts above the bound.
-                return remaining == 64 ? 0 : value << remaining
+                return value << remaining
             }
             if byte < UInt8(ascii: "a") {
                 // Between "9" and "a": the first name continues with "a".

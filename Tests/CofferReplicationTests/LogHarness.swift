@@ -3,6 +3,7 @@ import CofferTestKit
 import Foundation
 import Logging
 import Synchronization
+import Testing
 @testable import CofferReplication
 
 let quietLogger = Logger(label: "coffer.test.replication", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -110,6 +111,15 @@ extension ReplicationLog {
 /// The keys stored under the WAL prefix, as indexes.
 func storedWALIndexes(_ backend: any StorageBackend) async throws -> [UInt64] {
     try await backend.list(prefix: ReplicationLog.walPrefix).map { UInt64($0, radix: 16)! }
+}
+
+/// Storage holds exactly the log's `oldestIndex...lastIndex`, and no more than retention
+/// plus a chunk less one.
+func expectStoredRecordsMatchTheLog(_ harness: LogHarness, _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let log = harness.log
+    let stored = try await storedWALIndexes(harness.backend)
+    #expect(stored.count <= log.retention + log.truncationChunk - 1, comment, sourceLocation: sourceLocation)
+    #expect(stored == Array(log.oldestIndex...log.lastIndex), comment, sourceLocation: sourceLocation)
 }
 
 /// A counter tasks can share.
